@@ -1,0 +1,101 @@
+// The select backend: one process, one thread, select(2) over non-blocking sockets. Descriptors
+// at or above FD_SETSIZE can never enter an fd_set, so such clients are refused as full.
+
+#include <sys/select.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+#include "backend.hpp"
+#include "connection.hpp"
+#include "net.hpp"
+
+namespace robotbench {
+
+namespace {
+
+class select_server final : public server {
+public:
+    explicit select_server(const server_options& options) : options_(options) {}
+    void serve(const server_context& ctx) override;
+
+private:
+    void accept_clients(const server_context& ctx, acceptor& from);
+    void close_client(const server_context& ctx, int fd, bool graceful);
+
+    server_options options_;
+    std::vector<std::unique_ptr<connection>> clients_ =
+        std::vector<std::unique_ptr<connection>>(FD_SETSIZE);  // indexed by descriptor
+    int max_fd_ = -1;  // highest descriptor in clients_
+};
+
+void select_server::serve(const server_context& ctx) {
+    if (ctx.listener >= FD_SETSIZE || ctx.stop.fd() >= FD_SETSIZE)
+        throw std::system_error(EMFILE, std::generic_category(), "select: listener above FD_SETSIZE");
+    acceptor accept_from(ctx.listener);
+    std::vector<char> scratch(read_chunk);
+    for (;;) {
+        fd_set readable, writable;
+        FD_ZERO(&readable);
+        FD_ZERO(&writable);
+        FD_SET(ctx.listener, &readable);
+        FD_SET(ctx.stop.fd(), &readable);
+        int nfds = std::max(ctx.listener, ctx.stop.fd());
+        for (int fd = 0; fd <= max_fd_; ++fd) {
+            if (!clients_[fd]) continue;
+            const interest want = clients_[fd]->current();
+            if (want.read) FD_SET(fd, &readable);
+            if (want.write) FD_SET(fd, &writable);
+            nfds = std::max(nfds, fd);
+        }
+        if (::select(nfds + 1, &readable, &writable, nullptr, nullptr) < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "select");
+        }
+        if (FD_ISSET(ctx.stop.fd(), &readable)) break;
+        for (int fd = 0; fd <= max_fd_; ++fd) {
+            if (!clients_[fd]) continue;
+            const bool can_read = FD_ISSET(fd, &readable);
+            if (!can_read && !FD_ISSET(fd, &writable)) continue;
+            if (clients_[fd]->on_ready(can_read, scratch, ctx.online).close)
+                close_client(ctx, fd, true);
+        }
+        if (FD_ISSET(ctx.listener, &readable)) accept_clients(ctx, accept_from);
+    }
+    for (int fd = 0; fd <= max_fd_; ++fd)
+        if (clients_[fd]) close_client(ctx, fd, false);
+}
+
+void select_server::accept_clients(const server_context& ctx, acceptor& from) {
+    for (int i = 0; i < 64; ++i) {
+        auto client = from.accept();
+        if (!client) return;
+        const int fd = client->get();
+        if (fd >= FD_SETSIZE || at_capacity(options_, ctx.online)) {
+            refuse_full(std::move(*client));
+            continue;
+        }
+        clients_[fd] = std::make_unique<connection>(std::move(*client), options_.limits);
+        ctx.online.add();
+        max_fd_ = std::max(max_fd_, fd);
+    }
+}
+
+void select_server::close_client(const server_context& ctx, int fd, bool graceful) {
+    auto sock = clients_[fd]->release_fd();
+    clients_[fd].reset();
+    if (graceful) close_gracefully(std::move(sock));
+    ctx.online.remove();
+    while (max_fd_ >= 0 && !clients_[max_fd_]) --max_fd_;
+}
+
+}  // namespace
+
+std::unique_ptr<server> make_select_server(const server_options& options) {
+    return std::make_unique<select_server>(options);
+}
+
+}  // namespace robotbench

@@ -1,0 +1,106 @@
+#include "serve.hpp"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <thread>
+
+#include "backends/net.hpp"
+
+namespace robotbench {
+
+namespace {
+
+// Lets the server hold as many clients as the hard limit allows.
+void raise_descriptor_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+// Blocks the signals the supervisor waits for (and SIGCHLD, which a forking backend reads from a
+// signalfd) in this thread and so in every thread started after it.
+void block_signals() {
+    sigset_t set = stop_signals();
+    sigaddset(&set, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+}
+
+// Waits for SIGINT/SIGTERM and turns it into a stop request; meanwhile shows the online count
+// when it changes, at most ten times a second. Runs on its own thread until stop is requested.
+void supervise(const stop_event& stop, const presence& online, bool quiet) {
+    const sigset_t set = stop_signals();
+    const timespec tick{0, 100'000'000};
+    std::int64_t shown = 0;
+    while (!stop.requested()) {
+        if (::sigtimedwait(&set, nullptr, &tick) > 0) {
+            stop.request();
+            break;
+        }
+        const auto now = online.count();
+        if (!quiet && now != shown) {
+            fmt::print(stderr, "online {}\n", now);
+            std::fflush(stderr);
+            shown = now;
+        }
+    }
+}
+
+}  // namespace
+
+int run_serve(const serve_options& options) {
+    const backend_info* info = find_backend(options.backend);
+    if (info == nullptr) {
+        fmt::print(stderr, "robotbench serve: unknown backend '{}' (valid: {})\n", options.backend,
+                   backend_names());
+        return 2;
+    }
+    if (!info->available()) {
+        fmt::print(stderr, "robotbench serve: backend '{}' is not available in this build\n",
+                   info->name);
+        return 2;
+    }
+    raise_descriptor_limit();
+    block_signals();
+    try {
+        const auto listener = open_listener(options.server.host, options.server.port);
+        const auto port = local_port(listener.get());
+        presence online;
+        stop_event stop;
+        auto server = info->make(options.server);
+        fmt::print("listening on {}:{}\n", options.server.host, port);
+        std::fflush(stdout);
+        std::thread supervisor(supervise, std::cref(stop), std::cref(online), options.quiet);
+        int status = 0;
+        try {
+            server->serve({listener.get(), port, options.server, online, stop});
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "robotbench serve: {}\n", e.what());
+            status = 1;
+        }
+        stop.request();
+        supervisor.join();
+        return status;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "robotbench serve: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace robotbench
