@@ -1,0 +1,121 @@
+#pragma once
+// The load generator's public interface: what a run is asked to do and what it found. The load
+// generator speaks only the wire protocol; it never includes a backend header.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "histogram.hpp"
+
+namespace robotbench::loadgen {
+
+using namespace std::chrono_literals;
+
+// Where the server under test listens.
+struct endpoint {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+};
+
+// One load run (closed loop, or open loop when rate > 0).
+struct load_config {
+    endpoint target;
+    unsigned connections = 64;            // -c
+    unsigned threads = 0;                 // -t, generator threads; 0: min(cores, connections)
+    std::size_t size = 64;                // --size, payload bytes per request
+    unsigned pipeline = 1;                // -P, requests in flight per connection
+    double rate = 0;                      // -R, total requests per second; 0: closed loop
+    std::chrono::nanoseconds warmup = 1s; // not recorded
+    std::chrono::nanoseconds duration = 5s;
+    std::chrono::nanoseconds timeout = 5s;  // a reply later than this is a timeout
+};
+
+// Failures counted by kind.
+struct error_counts {
+    std::uint64_t connect = 0;    // connect() failed or timed out
+    std::uint64_t reset = 0;      // ECONNRESET / EPIPE while connected
+    std::uint64_t closed = 0;     // the server closed a connection that had requests in flight
+    std::uint64_t timeout = 0;    // a reply did not come within the timeout
+    std::uint64_t wrong = 0;      // a reply line that is not the echo of any request in flight
+    std::uint64_t reordered = 0;  // the echo of a later request arrived before an earlier one's
+    std::uint64_t missing = 0;    // requests in flight whose replies never came
+
+    std::uint64_t total() const noexcept {
+        return connect + reset + closed + timeout + wrong + reordered + missing;
+    }
+    error_counts& operator+=(const error_counts& o) noexcept {
+        connect += o.connect, reset += o.reset, closed += o.closed, timeout += o.timeout;
+        wrong += o.wrong, reordered += o.reordered, missing += o.missing;
+        return *this;
+    }
+};
+
+// CPU time of a process (or of a group of processes).
+struct cpu_times {
+    double user_s = 0;
+    double sys_s = 0;
+};
+
+// What one load run measured. Latencies in ns.
+struct load_result {
+    std::uint64_t requests = 0;           // replies validated inside the measured window
+    error_counts errors;                  // over warm-up and measured window together
+    histogram latency;                    // open loop: from the intended send time
+    histogram service;                    // from the actual send time
+    std::chrono::nanoseconds measured{};  // length of the measured window actually observed
+    std::chrono::nanoseconds max_lag{};   // open loop: worst delay of a send behind its schedule
+    std::uint64_t connects = 0;           // connections established (churn: the connect count)
+    histogram connect_latency;            // connect() to established
+    cpu_times generator_cpu;              // the generator's own CPU over the whole run
+
+    double throughput() const {           // replies per second in the measured window
+        return measured.count() > 0 ? requests * 1e9 / double(measured.count()) : 0.0;
+    }
+};
+
+// A once-a-second snapshot for a live status line.
+struct progress {
+    std::chrono::nanoseconds elapsed{};
+    bool warming_up = false;
+    double requests_per_s = 0;   // over the last second
+    std::uint64_t p99_ns = 0;    // so far in the measured window
+    std::uint64_t errors = 0;    // so far
+};
+using progress_fn = std::function<void(const progress&)>;
+
+// Runs the closed- or open-loop load. Calls on_progress (if set) about once a second from the
+// calling thread. Throws std::invalid_argument for impossible settings.
+load_result run_load(const load_config& config, const progress_fn& on_progress = {});
+
+// --scenario churn: connections open, send `requests_per_connection` requests, and close, at a
+// target rate of `connect_rate` connections per second.
+struct churn_config {
+    load_config load;                         // target, threads, size, warmup, duration, timeout
+    double connect_rate = 1000;               // connections per second, all threads together
+    unsigned requests_per_connection = 4;     // K
+};
+load_result run_churn(const churn_config& config, const progress_fn& on_progress = {});
+
+// --scenario presence: clients open in waves and close in every way (FIN, RST, /quit,
+// half-close); `/online` asked at checkpoints from a control connection.
+struct presence_config {
+    endpoint target;
+    unsigned waves = 4;
+    unsigned clients_per_wave = 40;
+    std::chrono::nanoseconds settle = 2s;   // longest wait for the count to become exact
+};
+struct presence_result {
+    bool supported = true;        // false when the server does not answer `/online`
+    std::string note;             // why checks were skipped, when they were
+    unsigned checks = 0;
+    unsigned failures = 0;
+    std::vector<std::string> failure_details;   // one line each
+    std::chrono::nanoseconds max_convergence{};
+    std::chrono::nanoseconds median_convergence{};
+};
+presence_result run_presence(const presence_config& config);
+
+}  // namespace robotbench::loadgen

@@ -1,0 +1,46 @@
+#pragma once
+// A real `robotbench serve` (or fake server) process on port 0, for integration tests.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/child_process.hpp"
+
+namespace robotbench::test {
+
+// Starts `exe serve --backend=NAME --port 0 --quiet EXTRA...` (or any program that prints
+// `listening on HOST:PORT` first) and reads the port. Fails the test (ADD_FAILURE) and leaves
+// port() 0 when the line does not come within 5 s. Killed on destruction if still running.
+class server_process {
+public:
+    server_process(const std::string& backend, const std::vector<std::string>& extra = {});
+    // Starts an arbitrary argv that prints the listening line.
+    explicit server_process(const std::vector<std::string>& argv);
+
+    std::uint16_t port() const noexcept { return port_; }
+    pid_t pid() const noexcept { return child_.pid(); }
+    child_process& process() noexcept { return child_; }
+
+    // Sends SIGTERM and waits up to `timeout`; returns the exit status or -1 if still running.
+    int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+private:
+    child_process child_;
+    std::uint16_t port_ = 0;
+};
+
+// The robotbench executable under test.
+std::string robotbench_exe();
+
+// Resident memory of one process in KiB (VmRSS), or 0 if it is gone.
+std::size_t rss_kib(pid_t pid);
+
+// Pids of the direct children of `pid`.
+std::vector<pid_t> child_pids(pid_t pid);
+
+// Raises this process's descriptor limit to its hard limit (for tests with many clients).
+void raise_fd_limit();
+
+}  // namespace robotbench::test
