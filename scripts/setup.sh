@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what robotbench needs from Debian's packages (only what is missing) and builds it.
+#   scripts/setup.sh                 release build in build/
+#   scripts/setup.sh --sanitize      AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+case "${1:-}" in
+    "") ;;
+    --sanitize) build_dir=build-asan
+                cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DROBOTBENCH_SANITIZE=address,undefined
+                            -DROBOTBENCH_BENCH=OFF) ;;
+    *) echo "setup.sh: unknown option '$1' (valid: --sanitize)" >&2; exit 2 ;;
+esac
+
+packages=(g++ cmake make pkg-config git libuv1-dev libcli11-dev libfmt-dev libgtest-dev
+          libbenchmark-dev libbenchmark-tools python3 python3-matplotlib)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup.sh: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y --no-install-recommends "${missing[@]}" ||
+        { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "${missing[@]}"; }
+fi
+
+cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
