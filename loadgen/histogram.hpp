@@ -1,9 +1,15 @@
 #pragma once
 // Latency histogram in the manner of HdrHistogram: log2 buckets with linear sub-buckets, three
 // significant digits, 1 µs to 60 s. Values are nanoseconds.
+//
+// Layout: bucket 0 holds the values 0..2047 one by one; bucket b >= 1 holds [1024 << b, 2048 << b)
+// in 1024 linear steps of 2^b, so every value is kept within 1/1024 (better than 3 significant
+// digits). The counts array is fixed at construction; recording never allocates.
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <vector>
 
 namespace robotbench::loadgen {
@@ -17,13 +23,30 @@ public:
 
     histogram();
 
+    static constexpr int sub_bucket_bits = 11;                      // 2048 sub-buckets
+    static constexpr std::uint64_t sub_bucket_count = 1u << sub_bucket_bits;
+    static constexpr std::uint64_t sub_bucket_half = sub_bucket_count / 2;
+
     // Records one value in ns; values are clamped into [lowest, highest] and clamps are counted.
-    void record(std::uint64_t ns) noexcept;
+    // The owning thread only; no locks, no allocation.
+    void record(std::uint64_t ns) noexcept {
+        if (ns < lowest || ns > highest) [[unlikely]] {
+            ++clamped_;
+            ns = ns < lowest ? lowest : highest;
+        }
+        ++counts_[index_of(ns)];
+        ++count_;
+        sum_ += static_cast<double>(ns);
+        if (ns < min_) min_ = ns;
+        if (ns > max_) max_ = ns;
+    }
     // Adds every value of `other`.
     void merge(const histogram& other);
     void reset() noexcept;
 
     std::uint64_t count() const noexcept { return count_; }
+    // Values that fell outside [lowest, highest] and were recorded as the nearest bound.
+    std::uint64_t clamped() const noexcept { return clamped_; }
     std::uint64_t min() const noexcept;   // ns; 0 when empty
     std::uint64_t max() const noexcept;   // ns; 0 when empty
     double mean() const noexcept;         // ns; 0 when empty
@@ -35,8 +58,31 @@ public:
     // microseconds (HdrHistogram's outputValueUnitScalingRatio 1000).
     void write_hgrm(std::ostream& out) const;
 
+    // The bucket layout, public for tests and the .hgrm writer: the counts index of a value,
+    // the smallest and largest value an index stands for.
+    static std::size_t index_of(std::uint64_t v) noexcept {
+        const int width = std::numeric_limits<std::uint64_t>::digits -
+                          __builtin_clzll(v | (sub_bucket_count - 1));
+        const int bucket = width - sub_bucket_bits;
+        return (static_cast<std::size_t>(bucket) << (sub_bucket_bits - 1)) + (v >> bucket);
+    }
+    static std::uint64_t lowest_equivalent(std::size_t index) noexcept;
+    static std::uint64_t highest_equivalent(std::size_t index) noexcept;
+    static std::size_t bucket_count() noexcept;   // log2 buckets covering [0, highest]
+    static std::size_t counts_length() noexcept;  // entries of the counts array
+
 private:
-    // (implementation's choice)
+    // The value printed for a counts index: its highest equivalent, but never above max().
+    std::uint64_t reported_value(std::size_t index) const noexcept;
+    // The standard deviation over bucket midpoints, as HdrHistogram computes it; ns.
+    double stddev() const noexcept;
+
+    std::vector<std::uint64_t> counts_;  // counts_length() entries, allocated once
+    std::uint64_t count_ = 0;
+    std::uint64_t clamped_ = 0;
+    std::uint64_t min_ = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t max_ = 0;
+    double sum_ = 0;                     // of the recorded (clamped) values, for an exact mean
 };
 
 }  // namespace robotbench::loadgen

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ struct load_result {
     histogram latency;                    // open loop: from the intended send time
     histogram service;                    // from the actual send time
     std::chrono::nanoseconds measured{};  // length of the measured window actually observed
+    // When the measured window opened and closed (steady clock; zero when it never did), so the
+    // harness can charge the server's CPU to the same stretch of time.
+    std::chrono::steady_clock::time_point window_begin{};
+    std::chrono::steady_clock::time_point window_end{};
     std::chrono::nanoseconds max_lag{};   // open loop: worst delay of a send behind its schedule
     std::uint64_t connects = 0;           // connections established (churn: the connect count)
     histogram connect_latency;            // connect() to established
@@ -106,6 +111,10 @@ struct presence_config {
     unsigned waves = 4;
     unsigned clients_per_wave = 40;
     std::chrono::nanoseconds settle = 2s;   // longest wait for the count to become exact
+    // Clients the server has besides the generator's, when known: 0 for a server robotbench
+    // started itself (a count off by a constant is then caught). Unknown (nullopt): taken from
+    // the first steady `/online` answer, as another load generator or users may be connected.
+    std::optional<std::int64_t> others;
 };
 struct presence_result {
     bool supported = true;        // false when the server does not answer `/online`

@@ -1,1 +1,0 @@
-// Placeholder until the load generator lands; removed then.
