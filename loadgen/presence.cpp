@@ -1,0 +1,135 @@
+// run_presence(): the presence check a default run ends with, and `--scenario presence`.
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <optional>
+#include <thread>
+
+#include "load.hpp"
+#include "presence_scenario.hpp"
+
+namespace robotbench::loadgen {
+
+namespace {
+
+using presence_detail::address;
+using presence_detail::answer_timeout;
+using presence_detail::control_connection;
+using presence_detail::describe;
+using presence_detail::format_ms;
+using presence_detail::online_answer;
+using presence_detail::printable;
+using presence_detail::resolve;
+using presence_detail::scenario;
+using clock = presence_detail::clock;
+
+// How long the count must hold still before it is taken as the baseline, when the number of
+// other clients is not known, and how often it is asked meanwhile.
+constexpr auto steady_for = std::chrono::milliseconds(50);
+constexpr auto steady_pause = std::chrono::milliseconds(5);
+
+// Asks `/online` until the count has held still for `steady_for` (clients of an earlier run may
+// still be leaving) or `settle` has passed; returns the last answer, or the first that is not a
+// count.
+online_answer steady_count(control_connection& control, online_answer last,
+                           clock::duration settle) {
+    const auto give_up = last.at + settle;
+    auto held_since = last.at;
+    auto value = last.count;
+    while (last.at - held_since < steady_for && last.at < give_up) {
+        std::this_thread::sleep_for(steady_pause);
+        last = control.ask_and_wait(answer_timeout);
+        if (last.what != online_answer::kind::count) return last;
+        if (last.count != value) value = last.count, held_since = last.at;
+    }
+    return last;
+}
+
+}  // namespace
+
+presence_result run_presence(const presence_config& config) {
+    const auto where = fmt::format("{}:{}", config.target.host, config.target.port);
+    presence_result result;
+    const auto failed = [&](std::string detail) {
+        result.checks = 1;
+        result.failures = 1;
+        result.failure_details = {std::move(detail)};
+        return result;
+    };
+    const auto skipped = [&](std::string note) {
+        result.supported = false;
+        result.note = std::move(note);
+        return result;
+    };
+
+    address to;
+    std::optional<control_connection> control;
+    try {
+        to = resolve(config.target);
+        control.emplace(to, answer_timeout);
+    } catch (const std::exception& e) {
+        return failed(fmt::format("control connection to {}: {}", where, e.what()));
+    }
+    auto first = control->ask_and_wait(answer_timeout);
+    switch (first.what) {
+        case online_answer::kind::count:
+            break;
+        case online_answer::kind::silent:
+            return skipped(
+                fmt::format("{} did not answer /online within {}: presence checks skipped", where,
+                            format_ms(answer_timeout)));
+        case online_answer::kind::other:
+            if (first.line.starts_with('!'))
+                return failed(fmt::format("control connection to {} refused: '{}'", where,
+                                          printable(first.line)));
+            return skipped(
+                fmt::format("{} answers /online with '{}', not 'online N': presence "
+                            "checks skipped",
+                            where, printable(first.line)));
+        case online_answer::kind::lost:
+            return failed(fmt::format("control connection to {}: {}", where, first.line));
+    }
+
+    // Known: the count is checked against it. Unknown: taken from the count, which must at least
+    // include the control connection itself.
+    std::int64_t others = 0;
+    std::optional<std::string> bad_start;
+    if (config.others) {
+        others = *config.others;
+    } else {
+        first = steady_count(*control, std::move(first), config.settle);
+        if (first.what != online_answer::kind::count)
+            return failed(fmt::format("at the start: {}", describe(first)));
+        others = std::max<std::int64_t>(first.count - 1, 0);
+        if (first.count < 1)
+            bad_start = fmt::format(
+                "at the start: /online said {} with the control connection "
+                "open",
+                first.count);
+    }
+    scenario run(config, to, std::move(*control), others);
+    if (config.others) run.checkpoint("before any client opened", false);
+
+    for (unsigned wave = 1; wave <= config.waves && !run.control_lost(); ++wave) {
+        run.open_wave(wave);
+        run.checkpoint(fmt::format("after wave {} opened", wave));
+        run.close_some((run.open_count() + 1) / 2,
+                       fmt::format("while closing after wave {}", wave));
+        run.checkpoint(fmt::format("after closes in wave {}", wave));
+    }
+    run.close_some(run.open_count(), "while closing every client");
+    run.checkpoint("with every client closed");
+
+    result = run.result();
+    if (!config.others) {
+        ++result.checks;
+        if (bad_start) {
+            ++result.failures;
+            result.failure_details.insert(result.failure_details.begin(), *bad_start);
+        }
+    }
+    return result;
+}
+
+}  // namespace robotbench::loadgen
