@@ -1,6 +1,288 @@
-// PLACEHOLDER: replaced by the real backend.
-#include <stdexcept>
+// The libuv backend: one libuv event loop on the serving thread. The caller's listener is adopted
+// through a duplicate (uv_tcp_open + uv_listen); each client is a uv_tcp_t read into one shared
+// scratch buffer, and replies leave through uv_try_write, with uv_write for what the socket did
+// not take at once. libuv keeps a spare descriptor for EMFILE/ENFILE itself: it accepts and closes
+// the waiting clients (they are refused without a reply) instead of spinning.
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
 #include "backend.hpp"
+#include "connection.hpp"
+#include "libuv_loop.hpp"
+#include "protocol/unique_fd.hpp"
+
 namespace robotbench {
-std::unique_ptr<server> make_libuv_server(const server_options&) { throw std::runtime_error("not implemented"); }
+
+namespace {
+
+using libuv::as_handle;
+using libuv::check;
+using libuv::owner_of;
+
+// A uv_buf_t over bytes libuv only reads (uv_buf_t has no const flavour).
+uv_buf_t read_only_buf(std::span<const char> bytes) noexcept {
+    return uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
 }
+
+class loop_server;
+
+// One client: its TCP handle, its protocol session and its two reusable requests. Created on
+// accept; owned by its handle from then on and freed by its own close callback. Loop thread only.
+//
+// Writes point straight into the session's output buffer, which moves when input is appended to
+// it or sent bytes are compacted away. So while a uv_write is in flight the client is not read
+// (no input, no consume) and the pointer stays valid. This costs nothing in the common case
+// (uv_try_write takes everything), avoids a second per-client copy of the output, and pauses a
+// client exactly when the kernel no longer takes its replies, below the max_output bound.
+class client final : public libuv::handle_owner {
+public:
+    explicit client(loop_server& server);
+
+    // Takes the waiting client off `listener`, then serves it, or refuses it when `full`.
+    static void accept(loop_server& server, uv_stream_t* listener, bool full) noexcept;
+
+    void close_handle(uv_handle_t*) noexcept override { close_now(); }
+
+private:
+    static void on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept;
+    static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
+    static void on_write(uv_write_t* req, int status) noexcept;
+    static void on_shutdown(uv_shutdown_t* req, int status) noexcept;
+    static void on_close(uv_handle_t* handle) noexcept;
+
+    // Counts the client online and starts reading.
+    void start() noexcept;
+    // Sends `!ERR server full`, then closes.
+    void refuse() noexcept;
+    // Sends pending output (uv_try_write, then uv_write for the rest), then closes if the session
+    // is finished, or reads if it wants input and nothing is in flight.
+    void flush() noexcept;
+    void update_reading() noexcept;
+    // Shuts the write side down once the queued bytes are out; the close follows in on_shutdown.
+    void shut_down() noexcept;
+    // Drops unread input, so that closing does not turn into a reset that destroys the last reply.
+    void discard_unread() noexcept;
+    void close_now() noexcept;
+
+    uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+
+    loop_server& server_;
+    uv_tcp_t tcp_{};
+    uv_write_t write_req_{};        // the one uv_write in flight, reused
+    uv_shutdown_t shutdown_req_{};  // used once, when closing gracefully
+    protocol::session session_;
+    std::size_t in_flight_ = 0;  // bytes of session_.output() handed to uv_write; 0: none
+    bool reading_ = false;       // uv_read_start is in effect
+    bool shutting_down_ = false;
+    bool closing_ = false;  // uv_close was called; on_close frees the client
+    bool counted_ = false;  // counted online (refused clients are not)
+};
+
+// The state of one serve() call: the loop, the adopted listener, the stop watch and the read
+// buffer every client shares. Lives on the serving thread's stack for the whole of serve().
+class loop_server {
+public:
+    explicit loop_server(const server_context& ctx);
+
+    // Serves until stop is requested, then closes every handle and the loop.
+    void run();
+
+    const server_context& ctx() const noexcept { return ctx_; }
+    // The one read buffer: a read callback consumes it before the next read fills it.
+    std::span<char> scratch() noexcept { return {scratch_.get(), read_chunk}; }
+
+private:
+    static void on_connection(uv_stream_t* listener, int status) noexcept;
+    static void on_stop(uv_poll_t* watch, int status, int events) noexcept;
+
+    const server_context& ctx_;
+    std::unique_ptr<char[]> scratch_;
+    uv_tcp_t listener_{};     // owns a duplicate of ctx.listener, closed with the handle
+    uv_poll_t stop_watch_{};  // readable once stop is requested
+    // Declared last so it is destroyed first: the handles above outlive their close callbacks.
+    libuv::event_loop loop_;
+};
+
+client::client(loop_server& server) : server_(server), session_(server.ctx().options.limits) {}
+
+void client::accept(loop_server& server, uv_stream_t* listener, bool full) noexcept {
+    auto owned = std::make_unique<client>(server);
+    // uv_tcp_init without a socket only links the handle into the loop; it cannot fail.
+    if (uv_tcp_init(listener->loop, &owned->tcp_) != 0) return;
+    client& self = *owned.release();  // the handle owns it now: on_close frees it
+    self.tcp_.data = static_cast<libuv::handle_owner*>(&self);
+    if (uv_accept(listener, self.stream()) != 0) return self.close_now();
+    uv_tcp_nodelay(&self.tcp_, 1);
+    if (full)
+        self.refuse();
+    else
+        self.start();
+}
+
+void client::start() noexcept {
+    server_.ctx().online.add();
+    counted_ = true;
+    update_reading();
+}
+
+void client::refuse() noexcept {
+    // A fresh socket takes these few bytes at once; if it does not, the client just sees the close.
+    const uv_buf_t reply = read_only_buf(protocol::server_full_reply);
+    uv_try_write(stream(), &reply, 1);
+    shut_down();
+}
+
+void client::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
+    const auto scratch = owner_of<client>(handle).server_.scratch();
+    *buf = uv_buf_init(scratch.data(), static_cast<unsigned>(scratch.size()));
+}
+
+void client::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
+    client& self = owner_of<client>(as_handle(stream));
+    if (nread > 0) {
+        self.session_.on_input({buf->base, static_cast<std::size_t>(nread)},
+                               self.server_.ctx().online.count());
+    } else if (nread == UV_EOF) {
+        self.reading_ = false;  // libuv stops reading at EOF by itself
+        self.session_.on_eof();
+    } else if (nread < 0) {
+        return self.close_now();  // reset or another read error: nothing can be sent any more
+    } else {
+        return;  // nothing to read after all
+    }
+    self.flush();
+}
+
+void client::flush() noexcept {
+    if (closing_ || shutting_down_ || in_flight_ != 0) return;
+    if (auto out = session_.output(); !out.empty()) {
+        uv_buf_t buf = read_only_buf(out);
+        const int sent = uv_try_write(stream(), &buf, 1);
+        if (sent < 0 && sent != UV_EAGAIN) return close_now();
+        if (sent > 0) session_.consume(static_cast<std::size_t>(sent));
+        out = session_.output();
+        if (!out.empty()) {
+            buf = read_only_buf(out);
+            if (uv_write(&write_req_, stream(), &buf, 1, on_write) != 0) return close_now();
+            in_flight_ = out.size();
+        }
+    }
+    if (session_.finished()) return shut_down();
+    update_reading();
+}
+
+void client::on_write(uv_write_t* req, int status) noexcept {
+    client& self = owner_of<client>(as_handle(req->handle));
+    const std::size_t sent = std::exchange(self.in_flight_, 0);
+    if (self.closing_) return;  // cancelled by uv_close
+    if (status < 0) return self.close_now();
+    self.session_.consume(sent);
+    self.flush();
+}
+
+void client::update_reading() noexcept {
+    const bool want = in_flight_ == 0 && session_.wants_input();
+    if (want == reading_) return;
+    if (want) {
+        if (uv_read_start(stream(), on_alloc, on_read) != 0) return close_now();
+    } else {
+        uv_read_stop(stream());
+    }
+    reading_ = want;
+}
+
+void client::shut_down() noexcept {
+    if (shutting_down_ || closing_) return;
+    shutting_down_ = true;
+    if (reading_) uv_read_stop(stream());
+    reading_ = false;
+    if (uv_shutdown(&shutdown_req_, stream(), on_shutdown) != 0) close_now();
+}
+
+void client::on_shutdown(uv_shutdown_t* req, int status) noexcept {
+    client& self = owner_of<client>(as_handle(req->handle));
+    if (self.closing_) return;  // cancelled by uv_close
+    if (status == 0) self.discard_unread();
+    self.close_now();
+}
+
+void client::discard_unread() noexcept {
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(as_handle(&tcp_), &fd) != 0) return;
+    const auto sink = server_.scratch();
+    for (int i = 0; i < 16; ++i) {
+        const auto n = ::recv(fd, sink.data(), sink.size(), MSG_DONTWAIT);
+        if (n > 0 || (n < 0 && errno == EINTR)) continue;
+        break;
+    }
+}
+
+void client::close_now() noexcept {
+    if (closing_) return;
+    closing_ = true;
+    uv_close(as_handle(&tcp_), on_close);
+}
+
+void client::on_close(uv_handle_t* handle) noexcept {
+    std::unique_ptr<client> self(&owner_of<client>(handle));
+    if (self->counted_) self->server_.ctx().online.remove();
+}
+
+loop_server::loop_server(const server_context& ctx)
+    : ctx_(ctx), scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)) {
+    uv_loop_t* loop = loop_.get();
+    loop->data = this;
+    // Closing the listener's handle closes its descriptor, and ctx.listener is the caller's.
+    unique_fd listen_fd(::fcntl(ctx.listener, F_DUPFD_CLOEXEC, 0));
+    if (!listen_fd) throw std::system_error(errno, std::generic_category(), "dup listener");
+    check(uv_tcp_init(loop, &listener_), "uv_tcp_init");
+    check(uv_tcp_open(&listener_, listen_fd.get()), "uv_tcp_open");
+    listen_fd.release();  // the handle owns the duplicate now
+    check(uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), SOMAXCONN, on_connection),
+          "uv_listen");
+    check(uv_poll_init(loop, &stop_watch_, ctx.stop.fd()), "uv_poll_init");
+    check(uv_poll_start(&stop_watch_, UV_READABLE, on_stop), "uv_poll_start");
+}
+
+void loop_server::run() {
+    loop_.run();
+    loop_.close();
+}
+
+void loop_server::on_connection(uv_stream_t* listener, int status) noexcept {
+    // An error here is one client's failed accept, or clients libuv already shed (EMFILE).
+    if (status < 0) return;
+    auto& self = *static_cast<loop_server*>(listener->loop->data);
+    client::accept(self, listener, at_capacity(self.ctx_.options, self.ctx_.online));
+}
+
+void loop_server::on_stop(uv_poll_t* watch, int, int) noexcept {
+    // Every handle closes, so the loop ends once the close callbacks ran.
+    static_cast<loop_server*>(watch->loop->data)->loop_.close_all();
+}
+
+class libuv_server final : public server {
+public:
+    explicit libuv_server(const server_options&) {}
+    void serve(const server_context& ctx) override {
+        loop_server state(ctx);
+        state.run();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<server> make_libuv_server(const server_options& options) {
+    return std::make_unique<libuv_server>(options);
+}
+
+}  // namespace robotbench
