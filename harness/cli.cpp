@@ -2,7 +2,33 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
+#include <cmath>
+
+#include "duration.hpp"
+
 namespace robotbench {
+
+namespace {
+
+// A duration flag (`500ms`, `5s`, `1m`); zero is refused unless allowed.
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
+                          const std::string& help, bool allow_zero) {
+    return app
+        .add_option_function<std::string>(
+            name, [&target](const std::string& text) { target = *parse_duration(text); }, help)
+        ->check(CLI::Validator(
+            [allow_zero](std::string& text) -> std::string {
+                const auto d = parse_duration(text);
+                if (!d) return fmt::format("'{}' is not a duration (use e.g. 500ms, 5s, 1m)", text);
+                if (!allow_zero && d->count() == 0) return "must be longer than zero";
+                return {};
+            },
+            "DURATION"))
+        ->default_str(duration_text(target));
+}
+
+}  // namespace
 
 CLI::Validator backend_validator() {
     return CLI::Validator(
@@ -11,6 +37,12 @@ CLI::Validator backend_validator() {
             return fmt::format("unknown backend '{}' (valid: {})", name, backend_names());
         },
         "BACKEND");
+}
+
+CLI::Validator backend_list_validator() {
+    return CLI::Validator(
+        [](std::string& list) -> std::string { return expand_backends(list).error; },
+        "BACKEND[,BACKEND...]|all");
 }
 
 void add_serve_options(CLI::App& app, serve_options& options) {
@@ -31,6 +63,133 @@ void add_serve_options(CLI::App& app, serve_options& options) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_flag("-q,--quiet", options.quiet, "do not print 'online N' on stderr");
+}
+
+void add_run_options(CLI::App& app, run_options& options) {
+    app.add_option("-b,--backend", options.backend_list,
+                   fmt::format("backend(s) to start and measure: {}, a comma list, or all",
+                               backend_names()))
+        ->check(backend_list_validator())
+        ->capture_default_str();
+    app.add_option("--server-threads", options.server_threads,
+                   "the server's worker threads (serve --threads; default: one per core)")
+        ->check(CLI::Range(1u, 4096u));
+    app.add_option("--max-line", options.max_line,
+                   "the server's longest request payload in bytes (serve --max-line)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    add_load_flags(app, options);
+}
+
+void add_target_options(CLI::App& app, run_options& options) {
+    app.add_option_function<std::string>(
+           "--target", [&options](const std::string& text) { options.target = parse_target(text); },
+           "HOST:PORT of a running server that speaks the robot protocol")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (parse_target(text)) return {};
+                return fmt::format(
+                    "'{}' is not HOST:PORT (an IPv4 address or localhost, and a "
+                    "port from 1 to 65535)",
+                    text);
+            },
+            "HOST:PORT"))
+        ->required();
+    app.add_option_function<std::string>(
+           "--other-clients",
+           [&options](const std::string& text) {
+               options.other_clients =
+                   text == "auto" ? std::nullopt : std::optional<std::int64_t>(std::stoll(text));
+           },
+           "clients the target has besides robotbench's, for the presence check: a number, or "
+           "auto to take it from the first /online answer")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (text == "auto") return {};
+                std::int64_t n = -1;
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+                if (ec == std::errc{} && end == text.data() + text.size() && n >= 0) return {};
+                return fmt::format("'{}' is neither a number of clients nor auto", text);
+            },
+            "N|auto"))
+        ->default_str("0");
+    app.add_option("--max-line", options.max_line,
+                   "the target's longest accepted payload in bytes, to refuse a larger --size")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    add_load_flags(app, options);
+}
+
+void add_load_flags(CLI::App& app, run_options& o) {
+    app.add_option("-c,--connections", o.connections, "connections kept open")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
+    add_duration(app, "--warmup", o.warmup, "warm-up time before measuring, not recorded", true);
+    app.add_option("-t,--threads", o.threads,
+                   "generator threads (default: one per core, at most one per connection)")
+        ->check(CLI::Range(1u, 1024u));
+    app.add_option("--size", o.size, "payload bytes per request")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    app.add_option("-P,--pipeline", o.pipeline, "requests in flight per connection")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    app.add_option("-R,--rate", o.rate,
+                   "total requests per second, open loop (default 0: closed loop)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                double v = -1;
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+                if (ec == std::errc{} && end == text.data() + text.size() && v >= 0 &&
+                    std::isfinite(v))
+                    return {};
+                return fmt::format(
+                    "'{}' is not 0 (closed loop) or a positive number of "
+                    "requests per second",
+                    text);
+            },
+            "REQ/S"));
+    app.add_option_function<std::string>(
+           "--scenario", [&o](const std::string& name) { o.kind = *find_scenario(name); },
+           "load (default; ends with a presence check), presence (only the check), or churn "
+           "(connect, send --requests-per-connection requests, close)")
+        ->check(CLI::IsMember({"load", "presence", "churn"}))
+        ->default_str("load");
+    app.add_option("--connect-rate", o.connect_rate, "churn: connections per second")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--requests-per-connection", o.requests_per_connection,
+                   "churn: requests on each connection before it closes")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
+    app.add_flag_callback(
+        "--no-presence", [&o] { o.presence_check = false; },
+        "skip the presence check that ends a load or churn run");
+    app.add_option("--csv", o.csv_path, "append one row per run to this CSV file")
+        ->capture_default_str();
+    app.add_flag_callback(
+        "--no-csv", [&o] { o.csv_path.clear(); }, "write no CSV");
+    app.add_option("--json", o.json_path,
+                   "write the results, configuration and environment as JSON to this file");
+    app.add_option("--hgrm", o.hgrm_path,
+                   "write the latency distribution in HdrHistogram's .hgrm format to this file "
+                   "(several backends: one file each, named FILE-BACKEND.EXT)");
+}
+
+std::vector<std::string> with_default_command(const CLI::App& app, int argc, char** argv,
+                                              std::string_view command) {
+    std::vector<std::string> args(argv, argv + argc);
+    if (argc >= 2) {
+        const std::string first = argv[1];
+        if (first == "-h" || first == "--help") return args;
+        const auto named =
+            app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(first); });
+        if (!named.empty()) return args;
+    }
+    args.insert(args.begin() + (argc >= 1 ? 1 : 0), std::string(command));
+    return args;
 }
 
 int parse_command_line(CLI::App& app, int argc, char** argv) {

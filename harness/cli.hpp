@@ -2,7 +2,11 @@
 // Command-line pieces shared by robotbench's commands (CLI11).
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "run_options.hpp"
 #include "serve.hpp"
 
 namespace robotbench {
@@ -10,8 +14,29 @@ namespace robotbench {
 // Accepts a backend name or alias from the registry; the error lists the valid names.
 CLI::Validator backend_validator();
 
+// Accepts a backend name, a comma list of them, or `all`; the error lists the valid names.
+CLI::Validator backend_list_validator();
+
 // Adds serve's flags (--backend, --host, --port, --threads, --max-conns, --max-line, --quiet).
 void add_serve_options(CLI::App& app, serve_options& options);
+
+// Adds `robotbench run`'s flags: the server's (--backend, --server-threads, --max-line) and the
+// load's (see add_load_flags).
+void add_run_options(CLI::App& app, run_options& options);
+
+// Adds `robotbench load`'s flags: --target, --max-line (the target's) and the load's.
+void add_target_options(CLI::App& app, run_options& options);
+
+// The flags every measuring command shares: -c, -d, --warmup, -t, --size, -P, -R, --scenario,
+// --connect-rate, --requests-per-connection, --timeout, --no-presence, --csv, --no-csv, --json,
+// --hgrm.
+void add_load_flags(CLI::App& app, run_options& options);
+
+// argv with `command` inserted as the subcommand when argv names none of app's subcommands
+// (and is not a request for the top-level help): `robotbench --backend=x` runs
+// `robotbench run --backend=x`.
+std::vector<std::string> with_default_command(const CLI::App& app, int argc, char** argv,
+                                              std::string_view command);
 
 // Parses argv; returns -1 to go on, or the exit status (0 after --help, 2 after a usage error
 // reported on one line of stderr).

@@ -4,13 +4,14 @@
 #include <fmt/core.h>
 
 #include "cli.hpp"
+#include "run.hpp"
 
 namespace {
 
 int list_backends() {
     for (const auto& row : robotbench::backends()) {
-        const auto name = row.alias.empty() ? std::string(row.name)
-                                            : fmt::format("{} ({})", row.name, row.alias);
+        const auto name =
+            row.alias.empty() ? std::string(row.name) : fmt::format("{} ({})", row.name, row.alias);
         fmt::print("{:<22} {}{}\n", name, row.description,
                    row.available() ? "" : " [not available in this build]");
     }
@@ -20,16 +21,37 @@ int list_backends() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"robotbench: compare server concurrency models on one robot protocol"};
-    app.require_subcommand(0, 1);
+    CLI::App app{
+        "robotbench: compare server concurrency models on one robot protocol.\n"
+        "Without a command, runs `robotbench run` (e.g. `robotbench --backend=thread`)."};
+    app.require_subcommand(1, 1);
 
     robotbench::serve_options serve;
     auto* serve_cmd = app.add_subcommand("serve", "run one backend until SIGINT or SIGTERM");
     robotbench::add_serve_options(*serve_cmd, serve);
     app.add_subcommand("list", "list the server backends");
 
-    if (const int status = robotbench::parse_command_line(app, argc, argv); status >= 0)
+    robotbench::run_options run;
+    auto* run_cmd = app.add_subcommand(
+        "run",
+        "start each backend's server, measure it under load, check its online count "
+        "(the default command)");
+    robotbench::add_run_options(*run_cmd, run);
+
+    robotbench::run_options load;
+    auto* load_cmd = app.add_subcommand(
+        "load", "measure a server that is already running (any implementation of the protocol)");
+    robotbench::add_target_options(*load_cmd, load);
+
+    auto args = robotbench::with_default_command(app, argc, argv, "run");
+    std::vector<char*> arg_pointers;
+    for (auto& a : args) arg_pointers.push_back(a.data());
+    if (const int status = robotbench::parse_command_line(
+            app, static_cast<int>(arg_pointers.size()), arg_pointers.data());
+        status >= 0)
         return status;
     if (app.got_subcommand("list")) return list_backends();
+    if (app.got_subcommand(run_cmd)) return robotbench::run_command(run);
+    if (app.got_subcommand(load_cmd)) return robotbench::load_command(load);
     return robotbench::run_serve(serve);
 }

@@ -1,0 +1,48 @@
+#include "bottleneck.hpp"
+
+#include <fmt/core.h>
+
+#include "units.hpp"
+
+namespace robotbench {
+
+namespace {
+
+constexpr double busy_threshold = 0.9;                  // of every generator thread's time
+constexpr std::uint64_t lag_threshold_ns = 10'000'000;  // 10 ms behind schedule
+
+}  // namespace
+
+std::vector<std::string> bottleneck_warnings(const run_record& r, unsigned cores) {
+    std::vector<std::string> out;
+    if (!r.loaded || r.requests == 0 || !r.generator_window_cpu_s) return out;
+    const double requests = static_cast<double>(r.requests);
+    const double generator_us = *r.generator_window_cpu_s * 1e6 / requests;
+    // In closed loop the generator's speed sets the pace; in open loop the schedule does, and
+    // falling behind it is the sign to look for (below).
+    if (r.server && r.options.rate == 0) {
+        const double server_us = r.server_cpu_s() * 1e6 / requests;
+        if (generator_us >= server_us)
+            out.push_back(fmt::format(
+                "the generator spent {:.2f} µs of CPU per request and the server {:.2f} µs: on "
+                "this machine's {} cores the generator, not the server, may have limited the "
+                "throughput",
+                generator_us, server_us, cores));
+    }
+    if (r.measured_s > 0 && r.options.threads > 0) {
+        const double busy = *r.generator_window_cpu_s / (r.measured_s * r.options.threads);
+        if (busy >= busy_threshold)
+            out.push_back(fmt::format(
+                "the generator's {} threads were {:.0f}% busy: it may have been the bottleneck "
+                "(try more -t threads, or a machine with more cores)",
+                r.options.threads, 100 * busy));
+    }
+    if (r.options.rate > 0 && r.max_lag_ns >= lag_threshold_ns)
+        out.push_back(fmt::format(
+            "the generator fell up to {} behind its open-loop schedule: the rate asked for was "
+            "not fully offered",
+            format_latency(r.max_lag_ns)));
+    return out;
+}
+
+}  // namespace robotbench

@@ -1,0 +1,27 @@
+#pragma once
+// The machine and the build a run happened on, for the JSON document and report headers.
+
+#include <chrono>
+#include <string>
+
+namespace robotbench {
+
+// Facts about this machine and this robotbench build.
+struct environment {
+    std::string version;       // robotbench's version
+    std::string git_revision;  // of the source tree, captured when CMake configured the build
+    std::string build_type;    // CMAKE_BUILD_TYPE
+    std::string sanitizers;    // ROBOTBENCH_SANITIZE, empty when none
+    std::string compiler;
+    std::string kernel;  // `Linux 6.1.0-18-amd64`
+    std::string cpu_model;
+    unsigned cores = 0;  // online logical CPUs
+};
+
+// Reads uname and /proc/cpuinfo; never throws (unknown facts read `unknown`). Any thread.
+environment current_environment();
+
+// `2024-05-01T12:34:56Z`. Pure.
+std::string utc_timestamp(std::chrono::system_clock::time_point t);
+
+}  // namespace robotbench

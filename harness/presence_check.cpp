@@ -1,0 +1,56 @@
+#include "presence_check.hpp"
+
+#include <fmt/core.h>
+
+#include <exception>
+
+namespace robotbench {
+
+bool wants_presence(const run_options& o) {
+    return o.kind == scenario::presence || o.presence_check;
+}
+
+void check_presence(run_record& r, const loadgen::endpoint& target, bool outside_target,
+                    status_line& status) {
+    status.show(r.backend.empty() ? r.target : r.backend, "presence check");
+    loadgen::presence_config config;
+    config.target = target;
+    config.others = outside_target ? r.options.other_clients : std::optional<std::int64_t>(0);
+    loadgen::presence_result result;
+    try {
+        result = loadgen::run_presence(config);
+        status.clear();
+    } catch (const std::exception& e) {
+        status.clear();
+        r.presence.state = presence_state::failed;
+        r.presence.details.push_back(fmt::format("the presence check could not run: {}", e.what()));
+        return;
+    }
+    auto& p = r.presence;
+    p.checks = result.checks;
+    p.failures = result.failures;
+    p.details = result.failure_details;
+    p.max_convergence_ns = static_cast<std::uint64_t>(result.max_convergence.count());
+    p.median_convergence_ns = static_cast<std::uint64_t>(result.median_convergence.count());
+    p.note = result.note;
+    if (!result.supported) {
+        if (outside_target) {
+            p.state = presence_state::skipped;
+            if (p.note.empty()) p.note = "the server does not answer /online";
+            return;
+        }
+        p.state = presence_state::failed;
+        p.details.push_back(result.note.empty() ? "the server did not answer /online"
+                                                : result.note);
+        return;
+    }
+    p.state = result.failures == 0 ? presence_state::passed : presence_state::failed;
+}
+
+void skip_presence(run_record& r, std::string_view why) {
+    if (!wants_presence(r.options)) return;
+    r.presence.state = presence_state::skipped;
+    r.presence.note = std::string(why);
+}
+
+}  // namespace robotbench

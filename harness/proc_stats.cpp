@@ -1,0 +1,102 @@
+#include "proc_stats.hpp"
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace robotbench {
+
+namespace {
+
+std::uint64_t number_after(std::string_view text, std::string_view key) {
+    const auto at = text.find(key);
+    if (at == std::string_view::npos) return 0;
+    auto rest = text.substr(at + key.size());
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+    std::uint64_t value = 0;
+    std::from_chars(rest.data(), rest.data() + rest.size(), value);
+    return value;
+}
+
+}  // namespace
+
+std::optional<proc_stat> parse_proc_stat(std::string_view text) {
+    // `pid (comm) state ppid ...`: comm may contain anything, so fields start after the last ')'.
+    const auto paren = text.rfind(')');
+    if (paren == std::string_view::npos) return std::nullopt;
+    std::istringstream fields{std::string(text.substr(paren + 1))};
+    std::vector<std::string> f{std::istream_iterator<std::string>(fields),
+                               std::istream_iterator<std::string>()};
+    // f[0] is field 3 (state); utime is field 14, so f[11]; num_threads is field 20, f[17].
+    if (f.size() < 18) return std::nullopt;
+    const auto num = [&](std::size_t i) {
+        std::uint64_t v = 0;
+        std::from_chars(f[i].data(), f[i].data() + f[i].size(), v);
+        return v;
+    };
+    proc_stat s;
+    s.utime = num(11);
+    s.stime = num(12);
+    s.cutime = num(13);
+    s.cstime = num(14);
+    s.threads = static_cast<unsigned>(num(17));
+    return s;
+}
+
+proc_status parse_proc_status(std::string_view text) {
+    proc_status s;
+    s.voluntary_switches = number_after(text, "\nvoluntary_ctxt_switches:");
+    s.involuntary_switches = number_after(text, "\nnonvoluntary_ctxt_switches:");
+    s.rss_kib = number_after(text, "\nVmRSS:");
+    return s;
+}
+
+std::optional<std::uint64_t> parse_pss_kib(std::string_view smaps_rollup) {
+    if (smaps_rollup.find("\nPss:") == std::string_view::npos) return std::nullopt;
+    return number_after(smaps_rollup, "\nPss:");
+}
+
+std::optional<std::string> read_proc_file(pid_t pid, std::string_view name) {
+    std::ifstream in(fmt::format("/proc/{}/{}", pid, name));
+    if (!in) return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.empty()) return std::nullopt;
+    return text;
+}
+
+std::vector<pid_t> process_threads(pid_t pid) {
+    namespace fs = std::filesystem;
+    std::vector<pid_t> tids;
+    std::error_code ec;
+    for (fs::directory_iterator task(fmt::format("/proc/{}/task", pid), ec);
+         !ec && task != fs::directory_iterator(); task.increment(ec)) {
+        const auto name = task->path().filename().string();
+        pid_t tid = 0;
+        const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), tid);
+        if (error == std::errc{} && end == name.data() + name.size()) tids.push_back(tid);
+    }
+    return tids;
+}
+
+std::vector<pid_t> process_tree(pid_t root) {
+    std::vector<pid_t> tree;
+    if (!std::filesystem::exists(fmt::format("/proc/{}", root))) return tree;
+    tree.push_back(root);
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        for (fs::directory_iterator task(fmt::format("/proc/{}/task", tree[i]), ec);
+             !ec && task != fs::directory_iterator(); task.increment(ec)) {
+            std::ifstream children(task->path() / "children");
+            pid_t child = 0;
+            while (children >> child) tree.push_back(child);
+        }
+    }
+    return tree;
+}
+
+}  // namespace robotbench

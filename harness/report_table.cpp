@@ -1,0 +1,217 @@
+#include "report_table.hpp"
+
+#include <fmt/core.h>
+
+#include "duration.hpp"
+#include "text_table.hpp"
+#include "units.hpp"
+
+namespace robotbench {
+
+namespace {
+
+constexpr std::string_view not_applicable = "n/a";
+
+std::string subject(const run_record& r) {
+    if (!r.backend.empty()) return fmt::format("{} backend", r.backend);
+    return fmt::format("server at {}", r.target);
+}
+
+std::vector<std::string> latency_cells(std::string label, const latency_summary& l) {
+    if (l.count == 0)
+        return {std::move(label), "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"};
+    return {std::move(label),
+            format_latency(l.min),
+            format_latency(l.p50),
+            format_latency(l.p90),
+            format_latency(l.p99),
+            format_latency(l.p999),
+            format_latency(l.p9999),
+            format_latency(l.max),
+            format_latency(static_cast<std::uint64_t>(l.mean))};
+}
+
+// One latency value, or n/a when nothing was recorded.
+std::string latency_or_na(const latency_summary& l, std::uint64_t value_ns) {
+    return l.count == 0 ? std::string(not_applicable) : format_latency(value_ns);
+}
+
+std::string cpu_per_request(double cpu_s, std::uint64_t requests) {
+    if (requests == 0) return std::string(not_applicable);
+    return fmt::format("{:.2f} µs/request", cpu_s * 1e6 / static_cast<double>(requests));
+}
+
+// Latency rows: the round trip (closed loop), or latency from the schedule and service time.
+std::string latency_block(const run_record& r) {
+    text_table t;
+    t.add_row({"Latency", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"});
+    if (r.options.rate > 0) {
+        t.add_row(latency_cells("  from schedule", r.latency));
+        t.add_row(latency_cells("  service time", r.service));
+    } else {
+        t.add_row(latency_cells("  round trip", r.latency));
+    }
+    if (r.connect_latency.count != 0) t.add_row(latency_cells("  connect", r.connect_latency));
+    return t.render("  ");
+}
+
+void load_lines(const run_record& r, text_table& t) {
+    t.add_row({"Requests",
+               fmt::format("{} in {:.2f} s measured", format_count(r.requests), r.measured_s)});
+    t.add_row({"Throughput", fmt::format("{} req/s", format_rate(r.throughput()))});
+    if (r.options.kind == scenario::churn && r.measured_s > 0)
+        t.add_row({"Connects", fmt::format("{} ({} connects/s)", format_count(r.connects),
+                                           format_rate(r.connects / r.measured_s))});
+    t.add_row({"Errors", r.errors.total() == 0
+                             ? std::string("none")
+                             : fmt::format("{} ({})", format_count(r.errors.total()),
+                                           error_kinds(r.errors))});
+    if (r.options.rate > 0)
+        t.add_row({"Schedule lag", fmt::format("max {} behind the open-loop schedule",
+                                               format_latency(r.max_lag_ns))});
+}
+
+void cost_lines(const run_record& r, text_table& t) {
+    if (!r.server) {
+        t.add_row({"Server cost", r.backend.empty()
+                                      ? "n/a (a server this run did not start)"
+                                      : "n/a (the server did not last the measured window)"});
+    } else {
+        const auto& s = *r.server;
+        const double cpu = s.user_s + s.sys_s;
+        const double share = r.measured_s > 0 ? 100.0 * cpu / r.measured_s : 0.0;
+        t.add_row({"Server CPU",
+                   fmt::format("{:.2f} s user + {:.2f} s sys = {:.2f} s ({:.0f}% of one core), {}",
+                               s.user_s, s.sys_s, cpu, share, cpu_per_request(cpu, r.requests))});
+        t.add_row(
+            {"Server memory", fmt::format("{} peak ({}, summed over the process tree)",
+                                          format_memory(s.peak_memory_kib), s.memory_metric)});
+        t.add_row({"Server tree", fmt::format("peak {} thread{}, {} process{}", s.peak_threads,
+                                              s.peak_threads == 1 ? "" : "s", s.peak_processes,
+                                              s.peak_processes == 1 ? "" : "es")});
+        t.add_row({"Context switches", fmt::format("{} voluntary, {} involuntary (measured window)",
+                                                   format_count(s.voluntary_switches),
+                                                   format_count(s.involuntary_switches))});
+    }
+    if (r.generator_cpu) {
+        std::string line = fmt::format("{:.2f} s user + {:.2f} s sys over the run",
+                                       r.generator_cpu->user_s, r.generator_cpu->sys_s);
+        if (r.generator_window_cpu_s)
+            line += fmt::format(", {} in the measured window",
+                                cpu_per_request(*r.generator_window_cpu_s, r.requests));
+        t.add_row({"Generator CPU", line});
+    }
+}
+
+std::string presence_text(const presence_summary& p) {
+    switch (p.state) {
+        case presence_state::off:
+            return "not checked (--no-presence)";
+        case presence_state::skipped:
+            return fmt::format("skipped: {}", p.note);
+        case presence_state::passed:
+        case presence_state::failed:
+            if (p.checks == p.failures)  // no count ever converged: nothing to time
+                return fmt::format("{} of {} checks passed", 0, p.checks);
+            return fmt::format("{} of {} checks passed; convergence max {}, median {}",
+                               p.checks - p.failures, p.checks,
+                               format_latency(p.max_convergence_ns),
+                               format_latency(p.median_convergence_ns));
+    }
+    return {};
+}
+
+std::string verdict(const run_record& r) {
+    if (!r.failed()) return "OK";
+    std::vector<std::string> why = r.problems;
+    if (r.errors.total() != 0)
+        why.push_back(
+            fmt::format("{} errors ({})", format_count(r.errors.total()), error_kinds(r.errors)));
+    if (r.presence.state == presence_state::failed)
+        why.push_back(
+            fmt::format("{} of {} presence checks failed", r.presence.failures, r.presence.checks));
+    std::string text = "FAILED: ";
+    for (std::size_t i = 0; i < why.size(); ++i) text += (i ? "; " : "") + why[i];
+    return text;
+}
+
+}  // namespace
+
+std::string run_heading(const run_record& r) {
+    const auto& o = r.options;
+    std::string what = fmt::format("{}, {}", subject(r), scenario_name(o.kind));
+    if (o.kind == scenario::presence) return what;
+    if (o.kind == scenario::churn)
+        what += fmt::format(", at most {} connections open", o.connections);
+    else
+        what += fmt::format(", {} connections", o.connections);
+    what += fmt::format(", {} generator threads", o.threads);
+    if (o.kind == scenario::churn)
+        what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
+                            o.requests_per_connection);
+    what += fmt::format(", pipeline {}, ", o.pipeline);
+    what += o.rate > 0 ? fmt::format("open loop at {} req/s", format_rate(o.rate))
+                       : std::string("closed loop");
+    what += fmt::format(", {}-byte payloads, {} warm-up + {} measured", o.size,
+                        duration_text(o.warmup), duration_text(o.duration));
+    return what;
+}
+
+std::string error_kinds(const loadgen::error_counts& e) {
+    std::string out;
+    const auto add = [&](std::string_view name, std::uint64_t n) {
+        if (n == 0) return;
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} {}", name, format_count(n));
+    };
+    add("connect", e.connect);
+    add("reset", e.reset);
+    add("closed", e.closed);
+    add("timeout", e.timeout);
+    add("wrong", e.wrong);
+    add("reordered", e.reordered);
+    add("missing", e.missing);
+    return out;
+}
+
+std::string run_report(const run_record& r) {
+    std::string out = run_heading(r) + "\n\n";
+    text_table t(text_table::layout::labels);
+    if (r.loaded) {
+        out += latency_block(r);
+        out += '\n';
+        load_lines(r, t);
+        cost_lines(r, t);
+    }
+    t.add_row({"Presence", presence_text(r.presence)});
+    t.add_row({"Result", verdict(r)});
+    out += t.render("  ");
+    for (const auto& line : r.presence.details)
+        out += fmt::format("  presence failure: {}\n", line);
+    for (const auto& line : r.warnings) out += fmt::format("  warning: {}\n", line);
+    return out;
+}
+
+std::string comparison_table(std::span<const run_record> runs) {
+    text_table t;
+    t.add_row({"backend", "status", "throughput", "p50", "p99", "p99.9", "max", "errors",
+               "server CPU", "peak memory", "presence"});
+    for (const auto& r : runs) {
+        const std::string name = r.backend.empty() ? r.target : r.backend;
+        if (!r.loaded) {
+            t.add_row({name, r.status(), "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a",
+                       presence_state_name(r.presence.state)});
+            continue;
+        }
+        t.add_row({name, r.status(), fmt::format("{} req/s", format_rate(r.throughput())),
+                   latency_or_na(r.latency, r.latency.p50), latency_or_na(r.latency, r.latency.p99),
+                   latency_or_na(r.latency, r.latency.p999),
+                   latency_or_na(r.latency, r.latency.max), format_count(r.errors.total()),
+                   r.server ? cpu_per_request(r.server_cpu_s(), r.requests) : "n/a",
+                   r.server ? format_memory(r.server->peak_memory_kib) : "n/a",
+                   presence_state_name(r.presence.state)});
+    }
+    return t.render();
+}
+
+}  // namespace robotbench

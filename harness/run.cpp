@@ -1,0 +1,237 @@
+#include "run.hpp"
+
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <stdexcept>
+
+#include "bottleneck.hpp"
+#include "cost_sampler.hpp"
+#include "loadgen/load.hpp"
+#include "presence_check.hpp"
+#include "report_table.hpp"
+#include "run_outputs.hpp"
+#include "server_under_test.hpp"
+#include "target_probe.hpp"
+
+namespace robotbench {
+
+namespace {
+
+run_record new_record(const run_options& options, const environment& env) {
+    run_record r;
+    r.timestamp = utc_timestamp(std::chrono::system_clock::now());
+    r.git_revision = env.git_revision;
+    r.options = options;
+    return r;
+}
+
+loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoint& target) {
+    loadgen::load_config c;
+    c.target = target;
+    c.connections = o.connections;
+    c.threads = o.threads;
+    c.size = o.size;
+    c.pipeline = o.pipeline;
+    c.rate = o.rate;
+    c.warmup = o.warmup;
+    c.duration = o.duration;
+    c.timeout = o.timeout;
+    return c;
+}
+
+// Runs the load or churn against `target`, sampling `server_pid`'s tree (if > 0) and this
+// process, and fills the load and cost parts of `r`.
+void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_pid,
+                  const std::string& hgrm_path, status_line& status) {
+    const std::string label = r.backend.empty() ? r.target : r.backend;
+    const auto on_progress = [&](const loadgen::progress& p) { status.show(label, p); };
+    cost_sampler sampler(server_pid);
+    loadgen::load_result result;
+    try {
+        if (r.options.kind == scenario::churn) {
+            loadgen::churn_config churn;
+            churn.load = load_config_for(r.options, target);
+            churn.connect_rate = r.options.connect_rate;
+            churn.requests_per_connection = r.options.requests_per_connection;
+            result = loadgen::run_churn(churn, on_progress);
+        } else {
+            result = loadgen::run_load(load_config_for(r.options, target), on_progress);
+        }
+    } catch (const std::invalid_argument&) {
+        status.clear();
+        throw;
+    } catch (const std::exception& e) {
+        status.clear();
+        r.problems.push_back(fmt::format("the load generator failed: {}", e.what()));
+        return;
+    }
+    const auto returned = sample_clock::now();
+    sampler.finish();
+    status.clear();
+    // Charge both sides for the same stretch of time: the measured window as the generator saw
+    // it (after it, the generator only drains replies still in flight).
+    auto begin = result.window_begin, end = result.window_end;
+    if (end == sample_clock::time_point{}) {
+        end = returned;
+        begin = end - std::chrono::duration_cast<sample_clock::duration>(result.measured);
+    }
+
+    r.loaded = true;
+    r.requests = result.requests;
+    r.errors = result.errors;
+    r.measured_s = std::chrono::duration<double>(result.measured).count();
+    r.latency = summarize(result.latency);
+    r.service = summarize(result.service);
+    r.max_lag_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, result.max_lag.count()));
+    r.connects = result.connects;
+    r.connect_latency = summarize(result.connect_latency);
+    r.generator_cpu = result.generator_cpu;
+    r.generator_window_cpu_s = sampler.self_window_cpu_s(begin, end);
+    if (server_pid > 0) r.server = sampler.server_window(begin, end);
+    if (!hgrm_path.empty()) {
+        try {
+            write_hgrm(hgrm_path, result.latency);
+        } catch (const std::exception& e) {
+            r.problems.push_back(fmt::format("cannot write the .hgrm file: {}", e.what()));
+        }
+    }
+}
+
+// Prints a run's report as soon as it is done.
+void print_report(const run_record& r) {
+    fmt::print("{}\n", run_report(r));
+    std::fflush(stdout);
+}
+
+int finish(const run_options& o, const environment& env, const std::vector<run_record>& runs) {
+    if (runs.size() > 1) fmt::print("Comparison\n\n{}\n", comparison_table(runs));
+    const bool written = write_outputs(o, env, runs);
+    std::fflush(stdout);
+    bool failed = !written;
+    for (const auto& r : runs) failed = failed || r.failed();
+    return failed ? 1 : 0;
+}
+
+// Checks the settings; prints the reason and returns false when they are impossible.
+bool usable(run_options& o) {
+    if (const auto error = check_run_options(o); !error.empty()) {
+        fmt::print(stderr, "robotbench: {}\n", error);
+        return false;
+    }
+    o.threads = generator_threads(o);
+    return true;
+}
+
+}  // namespace
+
+latency_summary summarize(const loadgen::histogram& h) {
+    latency_summary s;
+    s.count = h.count();
+    if (s.count == 0) return s;
+    s.min = h.min();
+    s.p50 = h.value_at_percentile(50);
+    s.p90 = h.value_at_percentile(90);
+    s.p99 = h.value_at_percentile(99);
+    s.p999 = h.value_at_percentile(99.9);
+    s.p9999 = h.value_at_percentile(99.99);
+    s.max = h.max();
+    s.mean = h.mean();
+    return s;
+}
+
+run_record run_backend(const std::string& backend, const run_options& options,
+                       const std::string& hgrm_path, const environment& env, status_line& status) {
+    run_record r = new_record(options, env);
+    r.backend = backend;
+    std::optional<server_under_test> server;
+    try {
+        server.emplace(server_launch{backend, options.server_threads, options.max_line});
+    } catch (const std::exception& e) {
+        r.problems.push_back(e.what());
+        skip_presence(r, "the server did not start");
+        return r;
+    }
+    const loadgen::endpoint target{server->host(), server->port()};
+    r.target = fmt::format("{}:{}", target.host, target.port);
+    if (options.kind != scenario::presence)
+        measure_load(r, target, server->pid(), hgrm_path, status);
+    if (const auto ended = server->ended()) {
+        r.problems.push_back(fmt::format("the {} server {} during the run", backend, *ended));
+        r.server.reset();  // its tree vanished mid-window: no honest cost to report
+        skip_presence(r, "the server was no longer running");
+    } else if (wants_presence(options)) {
+        check_presence(r, target, false, status);
+        if (const auto after = server->ended())
+            r.problems.push_back(
+                fmt::format("the {} server {} during the presence check", backend, *after));
+    }
+    const auto stopped = server->stop();
+    if (stopped.problem) r.problems.push_back(*stopped.problem);
+    if (stopped.usage && r.server) r.server->lifetime = stopped.usage;
+    r.warnings = bottleneck_warnings(r, env.cores);
+    return r;
+}
+
+run_record run_target(const run_options& options, const environment& env, status_line& status) {
+    run_record r = new_record(options, env);
+    const auto target = *options.target;
+    r.target = fmt::format("{}:{}", target.host, target.port);
+    if (const auto why = probe_target(target, std::chrono::seconds(2)); !why.empty()) {
+        r.problems.push_back(fmt::format("cannot connect to {}: {}", r.target, why));
+        skip_presence(r, "the server could not be reached");
+        return r;
+    }
+    if (options.kind != scenario::presence) measure_load(r, target, 0, options.hgrm_path, status);
+    if (wants_presence(options)) check_presence(r, target, true, status);
+    r.warnings = bottleneck_warnings(r, env.cores);
+    return r;
+}
+
+int run_command(run_options options) {
+    const auto selection = expand_backends(options.backend_list);
+    if (!selection.error.empty()) {
+        fmt::print(stderr, "robotbench: {}\n", selection.error);
+        return 2;
+    }
+    if (!usable(options)) return 2;
+    ::signal(SIGPIPE, SIG_IGN);
+    const environment env = current_environment();
+    status_line status;
+    std::vector<run_record> runs;
+    for (const auto& backend : selection.names) {
+        const std::string hgrm = options.hgrm_path.empty() || selection.names.size() == 1
+                                     ? options.hgrm_path
+                                     : per_backend_path(options.hgrm_path, backend);
+        try {
+            runs.push_back(run_backend(backend, options, hgrm, env, status));
+        } catch (const std::invalid_argument& e) {
+            fmt::print(stderr, "robotbench: {}\n", e.what());
+            return 2;
+        }
+        print_report(runs.back());
+    }
+    return finish(options, env, runs);
+}
+
+int load_command(run_options options) {
+    if (!options.target) {
+        fmt::print(stderr, "robotbench load: --target HOST:PORT is required\n");
+        return 2;
+    }
+    if (!usable(options)) return 2;
+    ::signal(SIGPIPE, SIG_IGN);
+    const environment env = current_environment();
+    status_line status;
+    std::vector<run_record> runs;
+    try {
+        runs.push_back(run_target(options, env, status));
+    } catch (const std::invalid_argument& e) {
+        fmt::print(stderr, "robotbench: {}\n", e.what());
+        return 2;
+    }
+    print_report(runs.back());
+    return finish(options, env, runs);
+}
+
+}  // namespace robotbench

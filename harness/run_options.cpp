@@ -1,0 +1,122 @@
+#include "run_options.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <thread>
+
+#include "backends/backend.hpp"
+
+namespace robotbench {
+
+namespace {
+
+constexpr std::array scenario_names{
+    std::pair{scenario::load, std::string_view{"load"}},
+    std::pair{scenario::presence, std::string_view{"presence"}},
+    std::pair{scenario::churn, std::string_view{"churn"}},
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::string_view scenario_name(scenario s) {
+    for (const auto& [value, name] : scenario_names)
+        if (value == s) return name;
+    return "?";
+}
+
+std::optional<scenario> find_scenario(std::string_view name) {
+    for (const auto& [value, known] : scenario_names)
+        if (known == name) return value;
+    return std::nullopt;
+}
+
+backend_selection expand_backends(std::string_view list) {
+    backend_selection out;
+    const auto add = [&](std::string_view name) {
+        if (std::find(out.names.begin(), out.names.end(), name) == out.names.end())
+            out.names.emplace_back(name);
+    };
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const auto comma = std::min(list.find(',', start), list.size());
+        const auto item = trim(list.substr(start, comma - start));
+        start = comma + 1;
+        if (item == "all") {
+            for (const auto& row : backends())
+                if (row.available()) add(row.name);
+            continue;
+        }
+        const backend_info* row = find_backend(item);
+        if (row == nullptr) {
+            out.error =
+                fmt::format("unknown backend '{}' (valid: {}, or all)", item, backend_names());
+            return out;
+        }
+        if (!row->available()) {
+            out.error = fmt::format("backend '{}' is not available in this build", row->name);
+            return out;
+        }
+        add(row->name);
+    }
+    return out;
+}
+
+std::optional<loadgen::endpoint> parse_target(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    std::string host(text.substr(0, colon));
+    const auto port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
+        port > 65535)
+        return std::nullopt;
+    if (host == "localhost") host = "127.0.0.1";
+    in_addr addr{};
+    if (::inet_pton(AF_INET, host.c_str(), &addr) != 1) return std::nullopt;
+    return loadgen::endpoint{host, static_cast<std::uint16_t>(port)};
+}
+
+std::string check_run_options(const run_options& o) {
+    if (o.kind == scenario::presence) return {};  // the load settings play no part
+    if (o.connections == 0) return "--connections must be at least 1";
+    if (o.pipeline == 0) return "--pipeline must be at least 1 (requests in flight per connection)";
+    if (o.duration.count() <= 0) return "--duration must be longer than zero (e.g. 500ms, 5s, 1m)";
+    if (o.timeout.count() <= 0) return "--timeout must be longer than zero (e.g. 2s)";
+    if (o.rate < 0) return "--rate must be zero (closed loop) or a positive number of requests/s";
+    if (o.size > o.max_line)
+        return fmt::format("--size {} is above the server's max line of {} bytes (--max-line)",
+                           o.size, o.max_line);
+    if (o.kind == scenario::churn) {
+        if (!(o.connect_rate > 0)) return "--connect-rate must be a positive number of connects/s";
+        if (o.requests_per_connection == 0) return "--requests-per-connection must be at least 1";
+    }
+    return {};
+}
+
+unsigned generator_threads(const run_options& o) {
+    const unsigned asked = o.threads != 0 ? o.threads : std::thread::hardware_concurrency();
+    return std::max(1u, std::min(asked, o.connections));
+}
+
+std::string per_backend_path(const std::string& path, std::string_view backend) {
+    const auto slash = path.rfind('/');
+    const auto dot = path.rfind('.');
+    const bool has_extension =
+        dot != std::string::npos && dot != 0 && (slash == std::string::npos || dot > slash + 1);
+    if (!has_extension) return fmt::format("{}-{}", path, backend);
+    return fmt::format("{}-{}{}", path.substr(0, dot), backend, path.substr(dot));
+}
+
+}  // namespace robotbench

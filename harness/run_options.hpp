@@ -1,0 +1,80 @@
+#pragma once
+// What `robotbench run` (the default command) and `robotbench load` were asked to do.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/load.hpp"
+#include "protocol/reply.hpp"
+
+namespace robotbench {
+
+using namespace std::chrono_literals;
+
+// --scenario: what the generator does against the server.
+enum class scenario { load, presence, churn };
+
+// The name `--scenario` takes, and back.
+std::string_view scenario_name(scenario s);
+std::optional<scenario> find_scenario(std::string_view name);
+
+// Every flag of a benchmark run, after parsing. Plain data, copied freely.
+struct run_options {
+    // What to measure: the backends to start (`run`), or a server that is already running
+    // (`load --target`).
+    std::string backend_list = "thread";  // --backend: a name, a comma list, or `all`
+    std::optional<loadgen::endpoint> target;
+
+    // The server under test (`run` only).
+    unsigned server_threads = 0;                        // --server-threads; 0: the server's default
+    std::size_t max_line = protocol::default_max_line;  // --max-line (for `load`: the target's)
+
+    // The load.
+    scenario kind = scenario::load;
+    unsigned connections = 64;
+    unsigned threads = 0;  // generator threads; 0: min(cores, connections)
+    std::size_t size = 64;
+    unsigned pipeline = 1;
+    double rate = 0;  // total req/s; 0: closed loop
+    std::chrono::nanoseconds warmup = 1s;
+    std::chrono::nanoseconds duration = 5s;
+    std::chrono::nanoseconds timeout = 5s;
+    double connect_rate = 1000;            // churn: connections per second
+    unsigned requests_per_connection = 4;  // churn: K
+    bool presence_check = true;            // load and churn end with a presence check
+    // Clients an outside target has besides robotbench's (`load --other-clients`); nullopt:
+    // taken from the first steady `/online` answer. A server `run` starts has none.
+    std::optional<std::int64_t> other_clients = 0;
+
+    // Where results go besides the table.
+    std::string csv_path = "results/robotbench.csv";  // empty: no CSV
+    std::string json_path;                            // empty: no JSON
+    std::string hgrm_path;                            // empty: no .hgrm
+};
+
+// The backend names `list` (a name, alias, comma list, or `all`) stands for, canonical and in
+// order, or an error message that names the valid choices. Pure.
+struct backend_selection {
+    std::vector<std::string> names;
+    std::string error;
+};
+backend_selection expand_backends(std::string_view list);
+
+// Parses `HOST:PORT` (an IPv4 address or `localhost`, port 1-65535); nullopt when malformed.
+std::optional<loadgen::endpoint> parse_target(std::string_view text);
+
+// An empty string when the settings can run, else one line saying what is impossible. Pure.
+std::string check_run_options(const run_options& options);
+
+// The generator threads a run will use: -t (or the core count when -t is 0), never more than
+// there are connections.
+unsigned generator_threads(const run_options& options);
+
+// `results/x.hgrm` for backend `fork` with several backends: `results/x-fork.hgrm`.
+std::string per_backend_path(const std::string& path, std::string_view backend);
+
+}  // namespace robotbench

@@ -1,0 +1,51 @@
+#include "run_outputs.hpp"
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "csv_writer.hpp"
+#include "json_writer.hpp"
+
+namespace robotbench {
+
+bool write_outputs(const run_options& o, const environment& env,
+                   const std::vector<run_record>& runs) {
+    bool ok = true;
+    if (!o.csv_path.empty()) {
+        try {
+            append_csv(o.csv_path, runs);
+            fmt::print("CSV: {} row{} appended to {}\n", runs.size(), runs.size() == 1 ? "" : "s",
+                       o.csv_path);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "robotbench: cannot write the CSV: {}\n", e.what());
+            ok = false;
+        }
+    }
+    if (!o.json_path.empty()) {
+        try {
+            write_json(o.json_path, env, runs);
+            fmt::print("JSON: written to {}\n", o.json_path);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "robotbench: cannot write the JSON: {}\n", e.what());
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+void write_hgrm(const std::string& path, const loadgen::histogram& h) {
+    namespace fs = std::filesystem;
+    const fs::path file(path);
+    if (file.has_parent_path()) fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::trunc);
+    if (!out) throw std::system_error(errno, std::generic_category(), "open " + path);
+    h.write_hgrm(out);
+    out.flush();
+    if (!out) throw std::system_error(errno, std::generic_category(), "write " + path);
+}
+
+}  // namespace robotbench

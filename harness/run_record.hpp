@@ -1,0 +1,113 @@
+#pragma once
+// Everything one benchmark run found, as plain data: what the table, the CSV row and the JSON
+// document are written from. Latencies are in nanoseconds.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/load.hpp"
+#include "run_options.hpp"
+
+namespace robotbench {
+
+// The percentiles of one latency histogram, in ns.
+struct latency_summary {
+    std::uint64_t count = 0;
+    std::uint64_t min = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, p9999 = 0, max = 0;
+    double mean = 0;
+};
+
+// What the server's process tree reported about itself once it had exited (wait4), over its
+// whole life, children it reaped included.
+struct lifetime_usage {
+    double user_s = 0;
+    double sys_s = 0;
+    std::uint64_t voluntary_switches = 0;
+    std::uint64_t involuntary_switches = 0;
+    std::uint64_t max_rss_kib = 0;  // of the largest single process
+};
+
+// What serving cost the server: its whole process tree, sampled from /proc.
+struct server_cost {
+    double user_s = 0;  // CPU over the measured window
+    double sys_s = 0;
+    std::uint64_t peak_memory_kib = 0;     // peak of the tree's summed memory during the load
+    std::string memory_metric = "PSS";     // "PSS" (smaps_rollup) or "RSS" (status)
+    std::uint64_t voluntary_switches = 0;  // over the measured window
+    std::uint64_t involuntary_switches = 0;
+    unsigned peak_threads = 0;
+    unsigned peak_processes = 0;
+    std::optional<lifetime_usage> lifetime;  // once the server was reaped
+};
+
+// How the presence check went.
+enum class presence_state { off, skipped, passed, failed };
+
+struct presence_summary {
+    presence_state state = presence_state::off;
+    unsigned checks = 0;
+    unsigned failures = 0;
+    std::uint64_t max_convergence_ns = 0;
+    std::uint64_t median_convergence_ns = 0;
+    std::string note;                  // why it was skipped, when it was
+    std::vector<std::string> details;  // one line per failed check
+};
+
+// One run: one backend (or one target) under one configuration.
+struct run_record {
+    std::string timestamp;     // UTC, ISO 8601, when the run started
+    std::string git_revision;  // of the robotbench build that ran it
+    std::string backend;       // the backend started; empty for `load --target`
+    std::string target;        // HOST:PORT that was measured
+    run_options options;       // as run; threads holds the generator threads actually used
+
+    bool loaded = false;  // a load or churn ran and returned
+    std::uint64_t requests = 0;
+    loadgen::error_counts errors;
+    double measured_s = 0;         // the measured window actually observed
+    latency_summary latency;       // open loop: from the intended send time
+    latency_summary service;       // from the actual send time
+    std::uint64_t max_lag_ns = 0;  // open loop: worst send behind schedule
+    std::uint64_t connects = 0;
+    latency_summary connect_latency;
+
+    std::optional<server_cost> server;                // n/a against an outside target
+    std::optional<loadgen::cpu_times> generator_cpu;  // the generator, whole run
+    std::optional<double> generator_window_cpu_s;     // the generator, measured window
+
+    presence_summary presence;
+    std::vector<std::string> problems;  // failures besides counted errors (server died, ...)
+    std::vector<std::string> warnings;  // e.g. the generator may have been the bottleneck
+
+    double throughput() const { return measured_s > 0 ? requests / measured_s : 0.0; }
+    double server_cpu_s() const { return server ? server->user_s + server->sys_s : 0.0; }
+    bool failed() const {
+        return !problems.empty() || errors.total() != 0 || presence.state == presence_state::failed;
+    }
+    // "ok", "errors", "presence-failed" or "failed" (a problem beyond counted errors).
+    std::string status() const {
+        if (!problems.empty()) return "failed";
+        if (errors.total() != 0) return "errors";
+        if (presence.state == presence_state::failed) return "presence-failed";
+        return "ok";
+    }
+};
+
+// The name of a presence state in reports: off, skipped, passed, failed.
+inline const char* presence_state_name(presence_state s) {
+    switch (s) {
+        case presence_state::off:
+            return "off";
+        case presence_state::skipped:
+            return "skipped";
+        case presence_state::passed:
+            return "passed";
+        case presence_state::failed:
+            return "failed";
+    }
+    return "?";
+}
+
+}  // namespace robotbench

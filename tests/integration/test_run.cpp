@@ -1,0 +1,395 @@
+// The benchmark run as a user drives it: the real robotbench binary started with flags, its exit
+// status, its report, and the CSV and JSON files it writes. Against every backend (robotbench
+// starts the server itself) and against small servers that misbehave on purpose
+// (`robotbench load --target`).
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "harness/child_process.hpp"
+#include "support/server.hpp"
+
+namespace robotbench::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// What a finished robotbench run left: its exit status and everything it printed.
+struct outcome {
+    int status = -1;     // exit status; -1 if it had to be killed
+    std::string output;  // stdout and stderr together
+};
+
+// Reads a child's stdout to EOF, then reaps it; kills it after `timeout`.
+outcome collect(child_process& child, std::chrono::seconds timeout) {
+    outcome out;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (const auto line = child.read_line(200ms)) {
+            out.output += *line + "\n";
+            continue;
+        }
+        if (const auto status = child.wait_for(0ms)) {
+            while (const auto rest = child.read_line(50ms)) out.output += *rest + "\n";
+            out.status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+            return out;
+        }
+    }
+    ADD_FAILURE() << "robotbench did not finish within " << timeout.count() << " s";
+    return out;
+}
+
+std::string shell_quoted(const std::string& arg) {
+    std::string out = "'";
+    for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// Runs `robotbench ARGS...` to the end, stderr merged into stdout.
+outcome run_robotbench(const std::vector<std::string>& args, std::chrono::seconds timeout = 120s) {
+    std::string command = "exec " + shell_quoted(robotbench_exe());
+    for (const auto& a : args) command += " " + shell_quoted(a);
+    command += " 2>&1";
+    child_process child({"/bin/sh", "-c", command});
+    return collect(child, timeout);
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream in(line);
+    while (std::getline(in, field, ',')) fields.push_back(field);
+    return fields;
+}
+
+// The last row of a CSV file, by column name.
+std::map<std::string, std::string> last_csv_row(const fs::path& path, std::size_t* rows = nullptr) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    if (rows) *rows = lines.empty() ? 0 : lines.size() - 1;
+    std::map<std::string, std::string> row;
+    if (lines.size() < 2) return row;
+    const auto names = split_csv_line(lines.front());
+    const auto values = split_csv_line(lines.back());
+    EXPECT_EQ(names.size(), values.size()) << "row and header differ in length";
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) row[names[i]] = values[i];
+    return row;
+}
+
+double number(const std::map<std::string, std::string>& row, const std::string& column) {
+    const auto it = row.find(column);
+    if (it == row.end()) {
+        ADD_FAILURE() << "no CSV column " << column;
+        return -1;
+    }
+    try {
+        return std::stod(it->second);
+    } catch (const std::exception&) {
+        ADD_FAILURE() << column << " is not a number: '" << it->second << "'";
+        return -1;
+    }
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A scratch folder per test, removed afterwards.
+class run_test : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        std::string name = std::string(info->test_suite_name()) + "-" + info->name();
+        for (auto& c : name)
+            if (c == '/') c = '-';
+        dir_ = fs::temp_directory_path() /
+               ("robotbench-run-" + std::to_string(::getpid()) + "-" + name);
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    // The short run every test uses.
+    std::vector<std::string> short_run(std::vector<std::string> args) const {
+        for (const char* a : {"-d", "500ms", "--warmup", "200ms", "-c", "8"}) args.emplace_back(a);
+        args.push_back("--csv=" + (dir_ / "runs.csv").string());
+        args.push_back("--json=" + (dir_ / "runs.json").string());
+        return args;
+    }
+    fs::path dir_;
+};
+
+// Every CSV column the issue promises, as a script would look them up.
+const std::vector<std::string> promised_columns{"timestamp",
+                                                "git_revision",
+                                                "backend",
+                                                "scenario",
+                                                "connections",
+                                                "threads",
+                                                "pipeline",
+                                                "rate_rps",
+                                                "size_bytes",
+                                                "duration_s",
+                                                "requests",
+                                                "errors",
+                                                "throughput_rps",
+                                                "latency_min_us",
+                                                "latency_p50_us",
+                                                "latency_p90_us",
+                                                "latency_p99_us",
+                                                "latency_p999_us",
+                                                "latency_max_us",
+                                                "server_user_cpu_s",
+                                                "server_sys_cpu_s",
+                                                "server_cpu_us_per_request",
+                                                "server_peak_memory_kib",
+                                                "server_voluntary_switches",
+                                                "server_involuntary_switches",
+                                                "presence_checks",
+                                                "presence_failures",
+                                                "presence_max_convergence_ms",
+                                                "generator_cpu_s"};
+
+class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
+    const auto& backend = GetParam();
+    const auto result = run_robotbench(short_run({"run", "--backend=" + backend}));
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_NE(result.output.find(backend + " backend"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("Result"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("FAILED"), std::string::npos) << result.output;
+
+    std::size_t rows = 0;
+    const auto row = last_csv_row(dir_ / "runs.csv", &rows);
+    EXPECT_EQ(rows, 1u);
+    for (const auto& column : promised_columns) EXPECT_TRUE(row.count(column)) << column;
+    EXPECT_EQ(row.at("backend"), backend);
+    EXPECT_EQ(row.at("status"), "ok");
+    EXPECT_EQ(row.at("scenario"), "load");
+    EXPECT_EQ(number(row, "connections"), 8);
+    EXPECT_EQ(number(row, "errors"), 0);
+    EXPECT_GT(number(row, "requests"), 0);
+    EXPECT_GT(number(row, "throughput_rps"), 0);
+    EXPECT_GT(number(row, "latency_p50_us"), 0);
+    EXPECT_LE(number(row, "latency_p50_us"), number(row, "latency_p99_us"));
+    EXPECT_LE(number(row, "latency_p99_us"), number(row, "latency_max_us"));
+    EXPECT_EQ(row.at("presence"), "passed");
+    EXPECT_GT(number(row, "presence_checks"), 0);
+    EXPECT_EQ(number(row, "presence_failures"), 0);
+    // The server's cost was measured (robotbench started it).
+    EXPECT_GT(number(row, "server_user_cpu_s") + number(row, "server_sys_cpu_s"), 0);
+    EXPECT_GT(number(row, "server_peak_memory_kib"), 0);
+    EXPECT_GE(number(row, "server_peak_processes"), 1);
+    EXPECT_GT(number(row, "generator_cpu_s"), 0);
+
+    const auto json = read_file(dir_ / "runs.json");
+    for (const std::string& expected : std::vector<std::string>{
+             "\"environment\": {", "\"kernel\": ", "\"cpu_model\": ", "\"cores\": ",
+             "\"compiler\": ", "\"build_type\": ", "\"runs\": [",
+             "\"backend\": \"" + backend + "\"", "\"errors\": 0", "\"presence\": \"passed\"",
+             "\"configuration\": {", "\"connections\": 8", "\"duration\": \"500ms\"",
+             "\"warmup\": \"200ms\""})
+        EXPECT_NE(json.find(expected), std::string::npos) << expected << "\n" << json;
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, run_backend,
+                         ::testing::Values("select", "fork", "thread", "libuv"));
+
+TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
+    const auto result = run_robotbench(
+        short_run({"--backend=select,libuv", "--hgrm=" + (dir_ / "lat.hgrm").string()}));
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto comparison = result.output.find("Comparison");
+    ASSERT_NE(comparison, std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("select", comparison), std::string::npos);
+    EXPECT_NE(result.output.find("libuv", comparison), std::string::npos);
+    std::size_t rows = 0;
+    last_csv_row(dir_ / "runs.csv", &rows);
+    EXPECT_EQ(rows, 2u);
+    for (const char* name : {"lat-select.hgrm", "lat-libuv.hgrm"}) {
+        const auto hgrm = read_file(dir_ / name);
+        EXPECT_NE(hgrm.find("Percentile"), std::string::npos) << name;
+        EXPECT_NE(hgrm.find("#[Mean"), std::string::npos) << name;
+    }
+}
+
+TEST_F(run_test, a_server_killed_mid_run_is_reported_and_fails_the_run) {
+    auto args = short_run({"robotbench", "run", "--backend=select"});
+    args[0] = robotbench_exe();
+    args[std::find(args.begin(), args.end(), "500ms") - args.begin()] = "5s";
+    child_process bench(args);
+    // Find the server (robotbench's child) once the load is under way, and kill it.
+    pid_t server = 0;
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (server == 0 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(50ms);
+        const auto children = child_pids(bench.pid());
+        if (!children.empty()) server = children.front();
+    }
+    ASSERT_NE(server, 0) << "robotbench started no server";
+    std::this_thread::sleep_for(1s);
+    ::kill(server, SIGKILL);
+    const auto result = collect(bench, 60s);
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("killed by signal 9"), std::string::npos) << result.output;
+    const auto row = last_csv_row(dir_ / "runs.csv");
+    EXPECT_EQ(row.at("status"), "failed");
+    EXPECT_EQ(row.at("server_user_cpu_s"), "n/a");  // no honest cost for a server that died
+}
+
+// A fake server in `mode`, and robotbench load against it.
+class against_fake : public run_test {
+  protected:
+    outcome load(const std::string& mode, std::vector<std::string> extra = {},
+                 std::vector<std::string> server_flags = {}) {
+        std::vector<std::string> argv{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=" + mode, "--port=0"};
+        argv.insert(argv.end(), server_flags.begin(), server_flags.end());
+        server_process server(argv);
+        EXPECT_NE(server.port(), 0);
+        std::vector<std::string> args{"load",
+                                      "--target=127.0.0.1:" + std::to_string(server.port())};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto result = run_robotbench(short_run(args));
+        row_ = last_csv_row(dir_ / "runs.csv");
+        json_ = read_file(dir_ / "runs.json");
+        return result;
+    }
+    std::map<std::string, std::string> row_;
+    std::string json_;
+};
+
+TEST_F(against_fake, a_correct_server_passes_and_its_cost_is_n_a) {
+    const auto result = load("correct");
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(row_.at("status"), "ok");
+    EXPECT_EQ(row_.at("backend"), "n/a");
+    EXPECT_EQ(row_.at("presence"), "passed");
+    for (const char* column : {"server_user_cpu_s", "server_sys_cpu_s", "server_cpu_us_per_request",
+                               "server_peak_memory_kib"})
+        EXPECT_EQ(row_.at(column), "n/a") << column;
+    EXPECT_GT(number(row_, "generator_cpu_s"), 0);
+    EXPECT_NE(result.output.find("Server cost"), std::string::npos) << result.output;
+}
+
+TEST_F(against_fake, wrong_replies_fail_the_run_as_wrong) {
+    const auto result = load("wrong-reply");
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("wrong"), std::string::npos) << result.output;
+    EXPECT_GT(number(row_, "errors_wrong"), 0);
+    EXPECT_EQ(row_.at("status"), "errors");
+    EXPECT_EQ(json_.find("\"errors_wrong\": 0,"), std::string::npos) << json_;
+    EXPECT_NE(json_.find("\"errors_wrong\": "), std::string::npos) << json_;
+}
+
+TEST_F(against_fake, dropped_connections_fail_the_run_with_replies_missing) {
+    const auto result = load("drop", {"--no-presence"});
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+    EXPECT_GT(number(row_, "errors_closed") + number(row_, "errors_missing"), 0) << result.output;
+    EXPECT_EQ(number(row_, "errors_wrong"), 0);
+}
+
+TEST_F(against_fake, a_wrong_online_count_fails_the_presence_check) {
+    const auto result = load("bad-online");
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("presence checks failed"), std::string::npos) << result.output;
+    EXPECT_EQ(number(row_, "errors"), 0);
+    EXPECT_EQ(row_.at("presence"), "failed");
+    EXPECT_GT(number(row_, "presence_failures"), 0);
+    EXPECT_EQ(row_.at("status"), "presence-failed");
+}
+
+TEST_F(against_fake, a_server_without_online_skips_the_presence_check) {
+    const auto result = load("no-online");
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_NE(result.output.find("skipped"), std::string::npos) << result.output;
+    EXPECT_EQ(row_.at("presence"), "skipped");
+    EXPECT_EQ(row_.at("presence_checks"), "n/a");
+    EXPECT_NE(json_.find("\"presence_note\": \""), std::string::npos);
+}
+
+TEST_F(against_fake, a_known_delay_is_the_reported_median) {
+    const auto result = load("delay", {}, {"--delay-ms=20"});
+    EXPECT_EQ(result.status, 0) << result.output;
+    const double p50_us = number(row_, "latency_p50_us");
+    EXPECT_GE(p50_us, 18'000) << result.output;
+    EXPECT_LE(p50_us, 22'000) << result.output;
+}
+
+TEST_F(run_test, nothing_listening_at_the_target_is_one_clear_failure) {
+    // A port that was free a moment ago: bind, read it, close.
+    server_process server(
+        std::vector<std::string>{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=correct", "--port=0"});
+    const auto port = server.port();
+    ASSERT_EQ(server.terminate(), 0);
+    const auto result =
+        run_robotbench(short_run({"load", "--target=127.0.0.1:" + std::to_string(port)}));
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("cannot connect to 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << result.output;
+}
+
+// Impossible settings: one line naming what is wrong (and the valid choices), exit 2, and no
+// server left behind or file written.
+TEST_F(run_test, bad_usage_is_one_line_and_exit_2) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--backend=nope"}, "valid: select, fork, thread, libuv"},
+        {{"run", "--backend=select,nope"}, "unknown backend 'nope'"},
+        {{"--backend=select", "-P", "0"}, "--pipeline"},
+        {{"--backend=select", "-d", "0"}, "--duration"},
+        {{"--backend=select", "-d", "5 parsecs"}, "not a duration"},
+        {{"--backend=select", "--size", "5000"}, "max line"},
+        {{"--backend=select", "--scenario", "stress"}, "load,presence,churn"},
+        {{"--backend=select", "-R", "-3"}, "--rate"},
+        {{"load", "--target=somewhere"}, "HOST:PORT"},
+        {{"load", "--target=127.0.0.1:99999"}, "HOST:PORT"},
+        {{"load"}, "--target"},
+        {{"--no-such-flag"}, "--no-such-flag"},
+    };
+    for (const auto& [args, expected] : cases) {
+        auto with_csv = args;
+        with_csv.push_back("--csv=" + (dir_ / "bad.csv").string());
+        const auto result = run_robotbench(with_csv, 30s);
+        EXPECT_EQ(result.status, 2) << args.back() << ": " << result.output;
+        EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
+        EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "bad.csv"));
+}
+
+TEST_F(run_test, the_presence_scenario_runs_only_the_check) {
+    const auto result = run_robotbench(short_run({"--backend=thread", "--scenario=presence"}));
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto row = last_csv_row(dir_ / "runs.csv");
+    EXPECT_EQ(row.at("scenario"), "presence");
+    EXPECT_EQ(row.at("requests"), "n/a");
+    EXPECT_EQ(row.at("presence"), "passed");
+    EXPECT_GT(number(row, "presence_checks"), 0);
+}
+
+TEST_F(run_test, churn_reports_connects) {
+    const auto result = run_robotbench(
+        short_run({"--backend=select", "--scenario=churn", "--connect-rate=200", "--no-presence"}));
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto row = last_csv_row(dir_ / "runs.csv");
+    EXPECT_EQ(row.at("scenario"), "churn");
+    EXPECT_GT(number(row, "connects"), 0);
+    EXPECT_NE(result.output.find("connects/s"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace robotbench::test

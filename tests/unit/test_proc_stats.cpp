@@ -1,0 +1,144 @@
+// Reading /proc for the server's cost: the parsers, the process tree, and interpolating running
+// totals at the measured window's ends.
+
+#include <gtest/gtest.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "harness/cost_sampler.hpp"
+#include "harness/proc_stats.hpp"
+
+namespace robotbench {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(proc_stat, fields_after_a_command_name_with_spaces_and_parentheses) {
+    const std::string text =
+        "1234 (my (odd) name) S 1 1234 1234 0 -1 4194560 500 0 0 0 "
+        "150 75 30 20 20 0 7 0 12345 1000000 200 18446744073709551615\n";
+    const auto s = parse_proc_stat(text);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->utime, 150u);
+    EXPECT_EQ(s->stime, 75u);
+    EXPECT_EQ(s->cutime, 30u);
+    EXPECT_EQ(s->cstime, 20u);
+    EXPECT_EQ(s->threads, 7u);
+    EXPECT_FALSE(parse_proc_stat("garbage"));
+    EXPECT_FALSE(parse_proc_stat("1 (short) S 1 2"));
+}
+
+TEST(proc_status, context_switches_and_rss) {
+    const std::string text =
+        "Name:\trobotbench\nVmRSS:\t    4321 kB\nThreads:\t3\n"
+        "voluntary_ctxt_switches:\t120\nnonvoluntary_ctxt_switches:\t7\n";
+    const auto s = parse_proc_status(text);
+    EXPECT_EQ(s.rss_kib, 4321u);
+    EXPECT_EQ(s.voluntary_switches, 120u);
+    EXPECT_EQ(s.involuntary_switches, 7u);
+}
+
+TEST(smaps_rollup, pss) {
+    EXPECT_EQ(parse_pss_kib("00400000-7fff [rollup]\nRss:  1760 kB\nPss:   220 kB\n"
+                            "Pss_Dirty: 112 kB\n"),
+              220u);
+    EXPECT_EQ(parse_pss_kib("00400000-7fff [rollup]\nRss:  1760 kB\n"), std::nullopt);
+}
+
+TEST(proc, this_process_reads_and_its_tree_includes_it) {
+    const auto stat = read_proc_file(::getpid(), "stat");
+    ASSERT_TRUE(stat);
+    const auto s = parse_proc_stat(*stat);
+    ASSERT_TRUE(s);
+    EXPECT_GE(s->threads, 1u);
+    const auto tree = process_tree(::getpid());
+    ASSERT_FALSE(tree.empty());
+    EXPECT_EQ(tree.front(), ::getpid());
+}
+
+TEST(value_at, interpolates_between_samples_and_clamps_outside) {
+    const auto t0 = sample_clock::time_point(10s);
+    std::vector<cost_sample> samples(3);
+    samples[0].at = t0;
+    samples[0].server_user_s = 1.0;
+    samples[1].at = t0 + 100ms;
+    samples[1].server_user_s = 2.0;
+    samples[2].at = t0 + 300ms;
+    samples[2].server_user_s = 2.0;
+    const auto at = [&](auto t) { return value_at(samples, &cost_sample::server_user_s, t); };
+    EXPECT_DOUBLE_EQ(at(t0 - 1s), 1.0);
+    EXPECT_DOUBLE_EQ(at(t0), 1.0);
+    EXPECT_DOUBLE_EQ(at(t0 + 25ms), 1.25);
+    EXPECT_DOUBLE_EQ(at(t0 + 100ms), 2.0);
+    EXPECT_DOUBLE_EQ(at(t0 + 200ms), 2.0);
+    EXPECT_DOUBLE_EQ(at(t0 + 1s), 2.0);
+    EXPECT_DOUBLE_EQ(value_at({}, &cost_sample::server_user_s, t0), 0.0);
+}
+
+TEST(cost_sampler, measures_this_processes_own_cpu) {
+    const auto process_cpu_s = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    };
+    cost_sampler sampler(0, 20ms);  // no server: only this process
+    const auto begin = sample_clock::now();
+    // Burn 200 ms of CPU (however long that takes on a busy machine, up to 10 s).
+    const double start_cpu = process_cpu_s();
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    volatile std::uint64_t x = 0;
+    while (process_cpu_s() - start_cpu < 0.2 && std::chrono::steady_clock::now() < give_up)
+        x = x + 1;
+    const auto end = sample_clock::now();
+    sampler.finish();
+    EXPECT_GE(sampler.samples().size(), 2u);
+    const double cpu = sampler.self_window_cpu_s(begin, end);
+    EXPECT_GT(cpu, 0.1);
+    EXPECT_LT(cpu, 0.5);
+    // Outside the window nothing was burnt.
+    EXPECT_EQ(sampler.self_window_cpu_s(end + 1s, end + 2s), 0.0);
+}
+
+TEST(proc, threads_of_this_process) {
+    std::thread other([] { std::this_thread::sleep_for(200ms); });
+    const auto tids = process_threads(::getpid());
+    other.join();
+    EXPECT_GE(tids.size(), 2u);
+    EXPECT_NE(std::find(tids.begin(), tids.end(), ::gettid()), tids.end());
+}
+
+TEST(cost_sampler, counts_the_context_switches_of_every_thread) {
+    // This process stands in for the server: a second thread sleeps 100 times (100 voluntary
+    // switches) while the main thread spins, so the count cannot come from the main thread.
+    cost_sampler sampler(::getpid(), 20ms);
+    const auto begin = sample_clock::now();
+    std::atomic<bool> done{false}, stop{false};
+    std::thread sleeper([&] {
+        for (int i = 0; i < 100; ++i) std::this_thread::sleep_for(1ms);
+        done = true;
+        // Stay alive (spinning, not sleeping) until the sampler has seen the final count: a
+        // thread's last moments before it exits are not sampled.
+        while (!stop) {
+        }
+    });
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (!done && std::chrono::steady_clock::now() < give_up) {
+    }
+    std::this_thread::sleep_for(60ms);
+    const auto end = sample_clock::now();
+    stop = true;
+    sleeper.join();
+    sampler.finish();
+    const auto cost = sampler.server_window(begin, end);
+    EXPECT_GE(cost.voluntary_switches, 100u);
+    EXPECT_GE(cost.peak_threads, 3u);  // main, sleeper, sampler
+    EXPECT_EQ(cost.peak_processes, 1u);
+    EXPECT_GT(cost.peak_memory_kib, 0u);
+}
+
+}  // namespace
+}  // namespace robotbench

@@ -1,0 +1,236 @@
+// The files for scripts: one CSV row per run under a fixed header, and a JSON document with the
+// same columns plus the configuration and the environment.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/csv_writer.hpp"
+#include "harness/json_writer.hpp"
+
+namespace robotbench {
+namespace {
+
+std::vector<std::string> split(const std::string& line, char sep = ',') {
+    std::vector<std::string> out;
+    std::string field;
+    std::istringstream in(line);
+    while (std::getline(in, field, sep)) out.push_back(field);
+    if (!line.empty() && line.back() == sep) out.emplace_back();
+    return out;
+}
+
+run_record sample_run() {
+    run_record r;
+    r.timestamp = "2024-01-02T03:04:05Z";
+    r.git_revision = "abc123";
+    r.backend = "fork";
+    r.target = "127.0.0.1:4000";
+    r.options.threads = 2;
+    r.options.connections = 8;
+    r.loaded = true;
+    r.requests = 1000;
+    r.errors.wrong = 3;
+    r.errors.closed = 1;
+    r.measured_s = 0.5;
+    r.latency = {1000, 9'000, 45'100, 60'000, 120'000, 900'000, 2'000'000, 3'000'000, 47'000};
+    r.service = r.latency;
+    server_cost s;
+    s.user_s = 0.25;
+    s.sys_s = 0.5;
+    s.peak_memory_kib = 4096;
+    r.server = s;
+    r.generator_cpu = loadgen::cpu_times{0.1, 0.2};
+    r.generator_window_cpu_s = 0.2;
+    r.presence.state = presence_state::passed;
+    r.presence.checks = 24;
+    r.presence.max_convergence_ns = 3'250'000;
+    return r;
+}
+
+// The value of `column` in a row.
+std::string field(const std::string& row, std::string_view column) {
+    const auto names = split(csv_header());
+    const auto values = split(row);
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i)
+        if (names[i] == column) return values[i];
+    return "<no column " + std::string(column) + ">";
+}
+
+TEST(csv, the_header_has_every_promised_column) {
+    const auto names = split(csv_header());
+    for (const char* needed : {"timestamp",
+                               "git_revision",
+                               "backend",
+                               "scenario",
+                               "connections",
+                               "threads",
+                               "pipeline",
+                               "rate_rps",
+                               "size_bytes",
+                               "duration_s",
+                               "requests",
+                               "errors",
+                               "throughput_rps",
+                               "latency_min_us",
+                               "latency_p50_us",
+                               "latency_p90_us",
+                               "latency_p99_us",
+                               "latency_p999_us",
+                               "latency_max_us",
+                               "server_user_cpu_s",
+                               "server_sys_cpu_s",
+                               "server_cpu_us_per_request",
+                               "server_peak_memory_kib",
+                               "server_voluntary_switches",
+                               "server_involuntary_switches",
+                               "presence_checks",
+                               "presence_failures",
+                               "presence_max_convergence_ms",
+                               "generator_cpu_s",
+                               "errors_wrong",
+                               "errors_closed",
+                               "errors_missing"}) {
+        EXPECT_NE(std::find(names.begin(), names.end(), needed), names.end()) << needed;
+    }
+    EXPECT_EQ(names.front(), "timestamp");
+}
+
+TEST(csv, a_row_has_one_field_per_column_in_the_columns_units) {
+    const auto row = csv_row(sample_run());
+    EXPECT_EQ(split(row).size(), split(csv_header()).size());
+    EXPECT_EQ(field(row, "backend"), "fork");
+    EXPECT_EQ(field(row, "status"), "errors");
+    EXPECT_EQ(field(row, "errors"), "4");
+    EXPECT_EQ(field(row, "errors_wrong"), "3");
+    EXPECT_EQ(field(row, "errors_closed"), "1");
+    EXPECT_EQ(field(row, "throughput_rps"), "2000.0");
+    EXPECT_EQ(field(row, "latency_p50_us"), "45.1");
+    EXPECT_EQ(field(row, "latency_max_us"), "3000.0");
+    EXPECT_EQ(field(row, "server_user_cpu_s"), "0.250");
+    EXPECT_EQ(field(row, "server_cpu_us_per_request"), "750.00");
+    EXPECT_EQ(field(row, "server_peak_memory_kib"), "4096");
+    EXPECT_EQ(field(row, "presence"), "passed");
+    EXPECT_EQ(field(row, "presence_max_convergence_ms"), "3.250");
+    EXPECT_EQ(field(row, "generator_cpu_s"), "0.300");
+    EXPECT_EQ(field(row, "generator_cpu_us_per_request"), "200.00");
+    EXPECT_EQ(field(row, "max_schedule_lag_ms"), "n/a");  // closed loop
+}
+
+TEST(csv, what_does_not_apply_is_n_a) {
+    auto r = sample_run();
+    r.backend.clear();
+    r.server.reset();
+    r.presence = {};
+    r.presence.state = presence_state::skipped;
+    const auto row = csv_row(r);
+    EXPECT_EQ(field(row, "backend"), "n/a");
+    EXPECT_EQ(field(row, "server_user_cpu_s"), "n/a");
+    EXPECT_EQ(field(row, "server_peak_memory_kib"), "n/a");
+    EXPECT_EQ(field(row, "presence"), "skipped");
+    EXPECT_EQ(field(row, "presence_checks"), "n/a");
+    EXPECT_EQ(field(row, "requests"), "1000");
+}
+
+TEST(csv, text_with_commas_or_quotes_is_quoted) {
+    EXPECT_EQ(csv_field(std::string("a,b")), "\"a,b\"");
+    EXPECT_EQ(csv_field(std::string("say \"hi\"")), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csv_field(std::string("plain")), "plain");
+    EXPECT_EQ(csv_field(cell{}), "n/a");
+    EXPECT_EQ(csv_field(decimal{1.23456, 2}), "1.23");
+}
+
+class csv_file : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("robotbench-csv-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::vector<std::string> lines(const std::filesystem::path& p) {
+        std::ifstream in(p);
+        std::vector<std::string> out;
+        for (std::string line; std::getline(in, line);) out.push_back(line);
+        return out;
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(csv_file, the_header_is_written_once_and_rows_are_appended) {
+    const auto path = (dir_ / "sub" / "runs.csv").string();  // the directory is created
+    const std::vector<run_record> one{sample_run()};
+    append_csv(path, one);
+    append_csv(path, one);
+    const auto got = lines(path);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0], csv_header());
+    EXPECT_EQ(got[1], csv_row(sample_run()));
+    EXPECT_EQ(got[2], got[1]);
+}
+
+TEST_F(csv_file, a_file_with_another_header_is_left_alone) {
+    std::filesystem::create_directories(dir_);
+    const auto path = (dir_ / "old.csv").string();
+    std::ofstream(path) << "timestamp,backend\nx,y\n";
+    const std::vector<run_record> one{sample_run()};
+    EXPECT_THROW(append_csv(path, one), std::runtime_error);
+    EXPECT_EQ(lines(path).size(), 2u);
+}
+
+TEST(json, strings_are_escaped) {
+    EXPECT_EQ(json_string("plain"), "\"plain\"");
+    EXPECT_EQ(json_string("a\"b\\c\nd\te"), "\"a\\\"b\\\\c\\nd\\te\"");
+    EXPECT_EQ(json_string(std::string("\x01", 1)), "\"\\u0001\"");
+    EXPECT_EQ(json_string("µs"), "\"µs\"");         // valid UTF-8 passes through
+    EXPECT_EQ(json_string("\xff"), "\"\\ufffd\"");  // invalid UTF-8 does not
+}
+
+TEST(json, carries_the_columns_the_configuration_and_the_environment) {
+    environment env;
+    env.git_revision = "abc123";
+    env.kernel = "Linux 6.1";
+    env.cpu_model = "Some CPU";
+    env.cores = 2;
+    env.build_type = "Release";
+    env.compiler = "g++ 12";
+    auto r = sample_run();
+    r.server->lifetime = lifetime_usage{1.0, 2.0, 10, 20, 3000};
+    r.warnings = {"the generator may have been the bottleneck"};
+    const std::vector<run_record> runs{r};
+    const auto text = runs_json(env, runs);
+    for (const char* expected : {"\"environment\": {",
+                                 "\"kernel\": \"Linux 6.1\"",
+                                 "\"cpu_model\": \"Some CPU\"",
+                                 "\"cores\": 2",
+                                 "\"build_type\": \"Release\"",
+                                 "\"compiler\": \"g++ 12\"",
+                                 "\"runs\": [",
+                                 "\"backend\": \"fork\"",
+                                 "\"errors_wrong\": 3",
+                                 "\"errors\": 4",
+                                 "\"latency_p50_us\": 45.1",
+                                 "\"max_schedule_lag_ms\": null",
+                                 "\"configuration\": {",
+                                 "\"connections\": 8",
+                                 "\"warmup\": \"1s\"",
+                                 "\"duration\": \"5s\"",
+                                 "\"presence_check\": true",
+                                 "\"server_lifetime\": {",
+                                 "\"max_rss_kib\": 3000",
+                                 "\"warnings\": [",
+                                 "\"the generator may have been the bottleneck\""}) {
+        EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+    }
+    // Balanced brackets, and every CSV column is a key.
+    EXPECT_EQ(std::count(text.begin(), text.end(), '{'), std::count(text.begin(), text.end(), '}'));
+    EXPECT_EQ(std::count(text.begin(), text.end(), '['), std::count(text.begin(), text.end(), ']'));
+    for (const auto& name : split(csv_header()))
+        EXPECT_NE(text.find("\"" + name + "\": "), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace robotbench

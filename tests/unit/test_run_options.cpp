@@ -1,0 +1,138 @@
+// The benchmark run's settings: durations with units, backend lists, targets, and the settings
+// that cannot run.
+
+#include <gtest/gtest.h>
+
+#include "backends/backend.hpp"
+#include "harness/duration.hpp"
+#include "harness/run_options.hpp"
+
+namespace robotbench {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(duration, accepts_the_units_wrk_accepts) {
+    EXPECT_EQ(parse_duration("500ms"), 500ms);
+    EXPECT_EQ(parse_duration("5s"), 5s);
+    EXPECT_EQ(parse_duration("1m"), 60s);
+    EXPECT_EQ(parse_duration("2h"), 7200s);
+    EXPECT_EQ(parse_duration("250us"), 250us);
+    EXPECT_EQ(parse_duration("10ns"), 10ns);
+    EXPECT_EQ(parse_duration("2.5s"), 2500ms);
+    EXPECT_EQ(parse_duration("0.5"), 500ms);  // a bare number is seconds
+    EXPECT_EQ(parse_duration("10"), 10s);
+    EXPECT_EQ(parse_duration("0"), 0s);
+    EXPECT_EQ(parse_duration("0ms"), 0s);
+}
+
+TEST(duration, refuses_what_is_not_a_duration) {
+    for (const char* bad : {"", "s", "ms", "-1s", "+1s", "5x", "5 s", "1.5.2s", "s5", "five",
+                            "5sec", "1e3s", "nan", "inf"}) {
+        EXPECT_EQ(parse_duration(bad), std::nullopt) << bad;
+    }
+}
+
+TEST(duration, text_is_the_shortest_exact_spelling) {
+    EXPECT_EQ(duration_text(500ms), "500ms");
+    EXPECT_EQ(duration_text(5s), "5s");
+    EXPECT_EQ(duration_text(60s), "1m");
+    EXPECT_EQ(duration_text(90s), "90s");
+    EXPECT_EQ(duration_text(1500us), "1500us");
+    EXPECT_EQ(duration_text(0s), "0s");
+    for (const std::chrono::nanoseconds d :
+         {std::chrono::nanoseconds(1ns), std::chrono::nanoseconds(999us),
+          std::chrono::nanoseconds(1001ms), std::chrono::nanoseconds(3h)})
+        EXPECT_EQ(parse_duration(duration_text(d)), d);
+}
+
+TEST(backend_list, expands_names_aliases_lists_and_all) {
+    EXPECT_EQ(expand_backends("select").names, std::vector<std::string>{"select"});
+    EXPECT_EQ(expand_backends("thread-pool").names, std::vector<std::string>{"thread"});
+    EXPECT_EQ(expand_backends("fork, select,fork").names,
+              (std::vector<std::string>{"fork", "select"}));
+    std::vector<std::string> every;
+    for (const auto& row : backends())
+        if (row.available()) every.emplace_back(row.name);
+    EXPECT_EQ(expand_backends("all").names, every);
+    EXPECT_TRUE(expand_backends("all").error.empty());
+}
+
+TEST(backend_list, an_unknown_name_is_an_error_naming_the_valid_ones) {
+    for (const char* bad : {"nope", "select,nope", "", "select,"}) {
+        const auto s = expand_backends(bad);
+        EXPECT_NE(s.error.find("unknown backend"), std::string::npos) << bad;
+        EXPECT_NE(s.error.find(backend_names()), std::string::npos) << s.error;
+        EXPECT_NE(s.error.find("all"), std::string::npos) << s.error;
+    }
+}
+
+TEST(target, parses_host_and_port) {
+    const auto t = parse_target("127.0.0.1:7000");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->host, "127.0.0.1");
+    EXPECT_EQ(t->port, 7000);
+    EXPECT_EQ(parse_target("localhost:1")->host, "127.0.0.1");
+    for (const char* bad :
+         {"", "127.0.0.1", ":7000", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:70x",
+          "example.invalid:80", "300.1.1.1:80", "127.0.0.1:-5"}) {
+        EXPECT_EQ(parse_target(bad), std::nullopt) << bad;
+    }
+}
+
+TEST(run_settings, impossible_ones_are_refused_with_a_reason) {
+    const run_options good;
+    EXPECT_EQ(check_run_options(good), "");
+
+    auto o = good;
+    o.pipeline = 0;
+    EXPECT_NE(check_run_options(o).find("--pipeline"), std::string::npos);
+    o = good;
+    o.duration = 0s;
+    EXPECT_NE(check_run_options(o).find("--duration"), std::string::npos);
+    o = good;
+    o.connections = 0;
+    EXPECT_NE(check_run_options(o).find("--connections"), std::string::npos);
+    o = good;
+    o.size = 5000;
+    o.max_line = 4096;
+    const auto message = check_run_options(o);
+    EXPECT_NE(message.find("--size 5000"), std::string::npos) << message;
+    EXPECT_NE(message.find("4096"), std::string::npos) << message;
+    o.size = 4096;
+    EXPECT_EQ(check_run_options(o), "");
+    o = good;
+    o.kind = scenario::churn;
+    o.connect_rate = 0;
+    EXPECT_NE(check_run_options(o).find("--connect-rate"), std::string::npos);
+    o = good;
+    o.rate = -1;
+    EXPECT_NE(check_run_options(o).find("--rate"), std::string::npos);
+}
+
+TEST(run_settings, generator_threads_never_exceed_connections) {
+    run_options o;
+    o.connections = 1;
+    EXPECT_EQ(generator_threads(o), 1u);
+    o.connections = 8;
+    o.threads = 3;
+    EXPECT_EQ(generator_threads(o), 3u);
+    o.connections = 2;
+    EXPECT_EQ(generator_threads(o), 2u);
+}
+
+TEST(run_settings, scenario_names_round_trip) {
+    for (const auto s : {scenario::load, scenario::presence, scenario::churn})
+        EXPECT_EQ(find_scenario(scenario_name(s)), s);
+    EXPECT_EQ(find_scenario("stress"), std::nullopt);
+}
+
+TEST(per_backend_path, inserts_the_backend_before_the_extension) {
+    EXPECT_EQ(per_backend_path("results/lat.hgrm", "fork"), "results/lat-fork.hgrm");
+    EXPECT_EQ(per_backend_path("lat", "fork"), "lat-fork");
+    EXPECT_EQ(per_backend_path("a.b/lat", "fork"), "a.b/lat-fork");
+    EXPECT_EQ(per_backend_path(".hidden", "fork"), ".hidden-fork");
+}
+
+}  // namespace
+}  // namespace robotbench
