@@ -1,6 +1,173 @@
-// PLACEHOLDER: replaced by the real backend.
-#include <stdexcept>
+// The fork backend: the classic multiprocess server. The parent accepts, and forks one child
+// per client, which serves it with blocking I/O (a blocked send is the backpressure) and exits.
+// The parent counts a client on at accept and off when it reaps the child, so a child that
+// crashed or was killed is counted off too; the count lives in shared memory, so every child
+// answers `/online` with the global count.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <system_error>
+
 #include "backend.hpp"
+#include "child_set.hpp"
+#include "connection.hpp"
+#include "net.hpp"
+
 namespace robotbench {
-std::unique_ptr<server> make_fork_server(const server_options&) { throw std::runtime_error("not implemented"); }
+
+namespace {
+
+// Clients accepted per wakeup before the parent looks at stop and child exits again.
+constexpr int accept_batch = 64;
+
+// How long children get to end after SIGTERM on stop before they are killed.
+constexpr std::chrono::milliseconds stop_grace{500};
+
+// The descriptor a child keeps its client on.
+constexpr int child_client_fd = 3;
+
+// A signalfd that is readable while an exited child waits to be reaped. SIGCHLD must be blocked
+// for that; `robotbench serve` blocks it in every thread, and this blocks it in the calling
+// thread as well in case the backend runs elsewhere.
+unique_fd open_child_exits() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    unique_fd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (!fd) throw std::system_error(errno, std::generic_category(), "signalfd SIGCHLD");
+    return fd;
 }
+
+// Empties the signalfd. Signals coalesce, so the exits themselves are found with waitpid.
+void drain(int signal_fd) {
+    std::array<signalfd_siginfo, 16> infos;
+    for (;;) {
+        const auto n = ::read(signal_fd, infos.data(), sizeof infos);
+        if (n > 0 || (n < 0 && errno == EINTR)) continue;
+        return;
+    }
+}
+
+// In a new child: dies with the parent (also if the parent died already) and takes default
+// signal handling, so the parent's SIGTERM ends it. Async-signal-safe calls only.
+void detach_from_parent(pid_t parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    for (const int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
+    // SIGPIPE stays ignored: a client gone away is an error to handle, not a crash.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// In a new child: closes everything inherited (listener, stop event, signalfd, spare
+// descriptors) but the client, which moves to child_client_fd, and stderr; stdin and stdout
+// become /dev/null so that no child holds the pipe a harness reads the server's stdout from.
+// Async-signal-safe calls only.
+unique_fd keep_only_client(unique_fd client) {
+    const int fd = client.release();
+    if (fd != child_client_fd && ::dup2(fd, child_client_fd) != child_client_fd) ::_exit(1);
+    ::close_range(child_client_fd + 1, ~0U, 0);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        ::dup2(null, STDOUT_FILENO);
+        if (null > STDERR_FILENO) ::close(null);
+    }
+    return unique_fd(child_client_fd);
+}
+
+// The whole life of a child: serves its client on a blocking socket until the session ends, then
+// exits without returning into the parent's stack or running its destructors and atexit
+// handlers. Touches no stdio: another thread of the parent may have held its locks at fork.
+[[noreturn]] void run_child(unique_fd client, const protocol::session_limits& limits,
+                            const presence& online, pid_t parent) noexcept {
+    detach_from_parent(parent);
+    try {
+        connection conn(keep_only_client(std::move(client)), limits);
+        std::array<char, read_chunk> scratch;  // left uninitialised: only what is read is touched
+        while (!conn.on_ready(true, scratch, online).close) {
+        }
+        close_gracefully(conn.release_fd());
+    } catch (...) {
+        ::_exit(1);
+    }
+    ::_exit(0);
+}
+
+class fork_server final : public server {
+public:
+    explicit fork_server(const server_options& options) : options_(options) {}
+    void serve(const server_context& ctx) override;
+
+private:
+    void accept_clients(const server_context& ctx, acceptor& from, child_set& children);
+    void start_child(const server_context& ctx, unique_fd client, child_set& children);
+
+    server_options options_;
+};
+
+void fork_server::serve(const server_context& ctx) {
+    const unique_fd child_exits = open_child_exits();
+    child_set children([&online = ctx.online](pid_t, int) { online.remove(); });
+    acceptor accept_from(ctx.listener, /*nonblocking_clients=*/false);
+    std::array<pollfd, 3> waits{
+        {{ctx.stop.fd(), POLLIN, 0}, {child_exits.get(), POLLIN, 0}, {ctx.listener, POLLIN, 0}}};
+    for (;;) {
+        if (::poll(waits.data(), waits.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        if (waits[0].revents != 0) break;
+        if (waits[1].revents != 0) {
+            drain(child_exits.get());
+            children.reap();
+        }
+        if (waits[2].revents != 0) accept_clients(ctx, accept_from, children);
+    }
+    children.stop_all(stop_grace);
+}
+
+void fork_server::accept_clients(const server_context& ctx, acceptor& from, child_set& children) {
+    for (int i = 0; i < accept_batch; ++i) {
+        auto client = from.accept();
+        if (!client) return;
+        if (at_capacity(options_, ctx.online)) {
+            refuse_full(std::move(*client));
+            continue;
+        }
+        start_child(ctx, std::move(*client), children);
+    }
+}
+
+void fork_server::start_child(const server_context& ctx, unique_fd client, child_set& children) {
+    ctx.online.add();
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) run_child(std::move(client), options_.limits, ctx.online, parent);
+    if (pid < 0) {
+        // Out of processes or memory: this client is refused, the others are served on.
+        ctx.online.remove();
+        refuse_full(std::move(client));
+        return;
+    }
+    children.add(pid);
+}  // the parent's copy of the client socket closes here
+
+}  // namespace
+
+std::unique_ptr<server> make_fork_server(const server_options& options) {
+    return std::make_unique<fork_server>(options);
+}
+
+}  // namespace robotbench
