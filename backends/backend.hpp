@@ -49,6 +49,8 @@ struct backend_info {
     std::string_view description;  // one line for `robotbench list`
     bool (*available)();           // false when not usable in this build or on this machine
     std::unique_ptr<server> (*make)(const server_options&);
+    std::size_t max_clients = 0;   // clients it can ever serve at once; 0: no fixed limit
+    std::string_view limit_reason; // what sets max_clients, for reports
 };
 
 // Every backend this build knows, in the order `robotbench list` shows them.

@@ -9,8 +9,6 @@
 
 namespace robotbench {
 
-namespace {
-
 // A duration flag (`500ms`, `5s`, `1m`); zero is refused unless allowed.
 CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
                           const std::string& help, bool allow_zero) {
@@ -28,7 +26,6 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::n
         ->default_str(duration_text(target));
 }
 
-}  // namespace
 
 CLI::Validator backend_validator() {
     return CLI::Validator(

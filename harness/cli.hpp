@@ -8,6 +8,7 @@
 
 #include "run_options.hpp"
 #include "serve.hpp"
+#include "sweep.hpp"
 
 namespace robotbench {
 
@@ -37,6 +38,14 @@ void add_load_flags(CLI::App& app, run_options& options);
 // `robotbench run --backend=x`.
 std::vector<std::string> with_default_command(const CLI::App& app, int argc, char** argv,
                                               std::string_view command);
+
+// Adds a duration flag (`500ms`, `5s`, `1m`) writing into `target`; zero is refused unless
+// allow_zero.
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
+                          const std::string& help, bool allow_zero);
+
+// Adds `robotbench sweep`'s flags: the lists crossed, --repeat, --report, and the shared ones.
+void add_sweep_options(CLI::App& app, sweep_options& options);
 
 // Parses argv; returns -1 to go on, or the exit status (0 after --help, 2 after a usage error
 // reported on one line of stderr).

@@ -210,6 +210,13 @@ constexpr std::array all_columns{
                if (!r.loaded || !r.generator_window_cpu_s || r.requests == 0) return {};
                return decimal{*r.generator_window_cpu_s * 1e6 / static_cast<double>(r.requests), 2};
            }},
+    column{"machine", [](const run_record& r) -> cell { return r.machine; }},
+    column{"note",
+           [](const run_record& r) -> cell {
+               std::string note = r.skipped;
+               for (const auto& p : r.problems) note += (note.empty() ? "" : "; ") + p;
+               return note;
+           }},
 };
 
 }  // namespace

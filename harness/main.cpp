@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "run.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -43,6 +44,13 @@ int main(int argc, char** argv) {
         "load", "measure a server that is already running (any implementation of the protocol)");
     robotbench::add_target_options(*load_cmd, load);
 
+    robotbench::sweep_options sweep;
+    auto* sweep_cmd = app.add_subcommand(
+        "sweep",
+        "run every combination of backends, connection counts, sizes, pipeline depths and rates, "
+        "each against a fresh server, and summarise the medians");
+    robotbench::add_sweep_options(*sweep_cmd, sweep);
+
     auto args = robotbench::with_default_command(app, argc, argv, "run");
     std::vector<char*> arg_pointers;
     for (auto& a : args) arg_pointers.push_back(a.data());
@@ -53,5 +61,6 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("list")) return list_backends();
     if (app.got_subcommand(run_cmd)) return robotbench::run_command(run);
     if (app.got_subcommand(load_cmd)) return robotbench::load_command(load);
+    if (app.got_subcommand(sweep_cmd)) return robotbench::sweep_command(sweep);
     return robotbench::run_serve(serve);
 }

@@ -22,6 +22,7 @@ run_record new_record(const run_options& options, const environment& env) {
     run_record r;
     r.timestamp = utc_timestamp(std::chrono::system_clock::now());
     r.git_revision = env.git_revision;
+    r.machine = fmt::format("{} ({} cores)", env.cpu_model, env.cores);
     r.options = options;
     return r;
 }

@@ -106,7 +106,10 @@ std::string check_run_options(const run_options& o) {
 }
 
 unsigned generator_threads(const run_options& o) {
-    const unsigned asked = o.threads != 0 ? o.threads : std::thread::hardware_concurrency();
+    // By default the generator takes half the cores and leaves the rest to the server it
+    // measures on the same machine: more generator threads only steal the server's CPU.
+    const unsigned asked =
+        o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency() / 2);
     return std::max(1u, std::min(asked, o.connections));
 }
 

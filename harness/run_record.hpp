@@ -59,6 +59,7 @@ struct presence_summary {
 struct run_record {
     std::string timestamp;     // UTC, ISO 8601, when the run started
     std::string git_revision;  // of the robotbench build that ran it
+    std::string machine;       // `CPU model (N cores)` of the machine it ran on
     std::string backend;       // the backend started; empty for `load --target`
     std::string target;        // HOST:PORT that was measured
     run_options options;       // as run; threads holds the generator threads actually used
@@ -78,6 +79,7 @@ struct run_record {
     std::optional<double> generator_window_cpu_s;     // the generator, measured window
 
     presence_summary presence;
+    std::string skipped;                // why a sweep did not run this cell; empty when it ran
     std::vector<std::string> problems;  // failures besides counted errors (server died, ...)
     std::vector<std::string> warnings;  // e.g. the generator may have been the bottleneck
 
@@ -86,8 +88,10 @@ struct run_record {
     bool failed() const {
         return !problems.empty() || errors.total() != 0 || presence.state == presence_state::failed;
     }
-    // "ok", "errors", "presence-failed" or "failed" (a problem beyond counted errors).
+    // "ok", "errors", "presence-failed", "failed" (a problem beyond counted errors), or
+    // "skipped" (a sweep cell the backend cannot serve).
     std::string status() const {
+        if (!skipped.empty()) return "skipped";
         if (!problems.empty()) return "failed";
         if (errors.total() != 0) return "errors";
         if (presence.state == presence_state::failed) return "presence-failed";

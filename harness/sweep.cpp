@@ -1,0 +1,194 @@
+#include "sweep.hpp"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+#include "backends/backend.hpp"
+#include "csv_writer.hpp"
+#include "environment.hpp"
+#include "run.hpp"
+#include "run_outputs.hpp"
+#include "status_line.hpp"
+#include "sweep_report.hpp"
+#include "text_table.hpp"
+#include "units.hpp"
+
+namespace robotbench {
+
+namespace {
+
+// Descriptors the generator keeps besides its connections (stdio, epoll sets, the presence
+// check's clients, pipes to the server).
+constexpr std::size_t generator_reserve = 256;
+
+std::size_t hard_fd_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_max == RLIM_INFINITY) return 1 << 20;
+    return lim.rlim_max;
+}
+
+std::string clock_text(double seconds) {
+    const auto s = static_cast<long>(std::max(0.0, seconds) + 0.5);
+    return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+std::string cell_text(const sweep_cell& c) {
+    auto text = fmt::format("{} c={} size={} P={}", c.backend, c.connections, c.size, c.pipeline);
+    if (c.rate > 0) text += fmt::format(" R={:g}", c.rate);
+    return text;
+}
+
+run_options options_for(const sweep_options& sweep, const sweep_cell& cell) {
+    run_options o = sweep.base;
+    o.backend_list = cell.backend;
+    o.connections = cell.connections;
+    o.size = cell.size;
+    o.pipeline = cell.pipeline;
+    o.rate = cell.rate;
+    return o;
+}
+
+// The row of a cell that was not run.
+run_record skipped_record(const run_options& o, const sweep_cell& cell, const environment& env,
+                          std::string why) {
+    run_record r;
+    r.timestamp = utc_timestamp(std::chrono::system_clock::now());
+    r.git_revision = env.git_revision;
+    r.machine = fmt::format("{} ({} cores)", env.cpu_model, env.cores);
+    r.backend = cell.backend;
+    r.options = o;
+    r.skipped = std::move(why);
+    r.presence.state = presence_state::skipped;
+    r.presence.note = "cell skipped";
+    return r;
+}
+
+// `results/sweep/hgrm/thread-c100-s64-P1.hgrm`, when a report is wanted.
+std::string hgrm_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned round) {
+    if (sweep.report_dir.empty()) return {};
+    return fmt::format("{}/hgrm/{}-c{}-s{}-P{}{}-{}.hgrm", sweep.report_dir, cell.backend,
+                       cell.connections, cell.size, cell.pipeline,
+                       cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : "", round);
+}
+
+// Shows which cell starts; rewritten in place on a terminal, one line each otherwise.
+void show_progress(std::size_t done, std::size_t total, const sweep_cell& cell,
+                   std::chrono::steady_clock::time_point started) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double eta = done == 0 ? 0.0 : elapsed / double(done) * double(total - done);
+    const auto text = progress_text(done + 1, total, cell, elapsed, eta);
+    if (::isatty(STDOUT_FILENO))
+        fmt::print("\r\033[K{}", text);
+    else
+        fmt::print("{}\n", text);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+std::vector<sweep_cell> sweep_cells(const sweep_options& options,
+                                    const std::vector<std::string>& backends) {
+    std::vector<sweep_cell> cells;
+    for (const auto& backend : backends)
+        for (const auto size : options.sizes)
+            for (const auto pipeline : options.pipelines)
+                for (const auto rate : options.rates)
+                    for (const auto connections : options.connections)
+                        cells.push_back({backend, connections, size, pipeline, rate});
+    return cells;
+}
+
+std::string skip_reason(const sweep_cell& cell, std::size_t fd_limit) {
+    const backend_info* info = find_backend(cell.backend);
+    if (info != nullptr && info->max_clients != 0 && cell.connections > info->max_clients)
+        return fmt::format("{} serves at most {} clients at once ({})", info->name,
+                           info->max_clients, info->limit_reason);
+    if (cell.connections + generator_reserve > fd_limit)
+        return fmt::format("the generator may open at most {} descriptors (ulimit -Hn)",
+                           fd_limit);
+    return {};
+}
+
+std::string progress_text(std::size_t done, std::size_t total, const sweep_cell& cell,
+                          double elapsed_s, double eta_s) {
+    return fmt::format("[{}/{}] {}  elapsed {}  ETA {}", done, total, cell_text(cell),
+                       clock_text(elapsed_s), done <= 1 ? "-" : clock_text(eta_s));
+}
+
+int sweep_command(sweep_options sweep) {
+    const auto selection = expand_backends(sweep.backend_list);
+    if (!selection.error.empty()) {
+        fmt::print(stderr, "robotbench sweep: {}\n", selection.error);
+        return 2;
+    }
+    const auto cells = sweep_cells(sweep, selection.names);
+    for (const auto& cell : cells) {
+        auto o = options_for(sweep, cell);
+        if (const auto error = check_run_options(o); !error.empty()) {
+            fmt::print(stderr, "robotbench sweep: {} ({})\n", error, cell_text(cell));
+            return 2;
+        }
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    const environment env = current_environment();
+    const std::size_t fd_limit = hard_fd_limit();
+    const std::size_t total = cells.size() * sweep.repeat;
+    fmt::print("sweep: {} cells x {} runs, {} measured + {} warm-up each\n", cells.size(),
+               sweep.repeat, format_latency(sweep.base.duration.count()),
+               format_latency(sweep.base.warmup.count()));
+    const auto started = std::chrono::steady_clock::now();
+    status_line status;
+    std::vector<run_record> runs;
+    bool written = true;
+    std::size_t done = 0;
+    for (const auto& cell : cells) {
+        for (unsigned round = 0; round < sweep.repeat; ++round, ++done) {
+            auto o = options_for(sweep, cell);
+            o.threads = generator_threads(o);
+            show_progress(done, total, cell, started);
+            if (auto why = skip_reason(cell, fd_limit); !why.empty()) {
+                runs.push_back(skipped_record(o, cell, env, std::move(why)));
+            } else {
+                try {
+                    runs.push_back(
+                        run_backend(cell.backend, o, hgrm_path_for(sweep, cell, round), env, status));
+                } catch (const std::invalid_argument& e) {
+                    fmt::print(stderr, "\nrobotbench sweep: {}\n", e.what());
+                    return 2;
+                }
+            }
+            // Every row is appended as soon as it exists: an interrupted sweep loses nothing.
+            if (!sweep.base.csv_path.empty()) {
+                try {
+                    append_csv(sweep.base.csv_path, std::span(&runs.back(), 1));
+                } catch (const std::exception& e) {
+                    if (written) fmt::print(stderr, "\nrobotbench sweep: cannot write the CSV: {}\n", e.what());
+                    written = false;
+                }
+            }
+        }
+    }
+    if (::isatty(STDOUT_FILENO)) fmt::print("\r\033[K");
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    fmt::print("sweep: {} runs in {}\n\n{}\n", runs.size(), clock_text(elapsed),
+               sweep_summary(runs));
+    if (!sweep.base.csv_path.empty() && written)
+        fmt::print("CSV rows appended to {}\n", sweep.base.csv_path);
+    if (!sweep.report_dir.empty()) written = write_sweep_report(sweep, runs) && written;
+    bool failed = !written;
+    for (const auto& r : runs) failed = failed || r.failed();
+    return failed ? 1 : 0;
+}
+
+}  // namespace robotbench

@@ -1,0 +1,52 @@
+#pragma once
+// `robotbench sweep`: every combination of backends, connection counts, payload sizes, pipeline
+// depths and rates, each run against a fresh server process, repeated, summarised as medians.
+
+#include <string>
+#include <vector>
+
+#include "run_options.hpp"
+#include "run_record.hpp"
+
+namespace robotbench {
+
+// What a sweep was asked for. The lists are crossed; every cell runs `repeat` times.
+struct sweep_options {
+    run_options base;                    // the settings every cell shares (durations, csv...)
+    std::string backend_list = "all";    // --backends
+    std::vector<unsigned> connections{1, 10, 100, 1000};
+    std::vector<std::size_t> sizes{64};
+    std::vector<unsigned> pipelines{1};
+    std::vector<double> rates{0};
+    unsigned repeat = 3;
+    std::string report_dir;              // --report: charts and REPORT.md go here
+};
+
+// One combination of the sweep's lists.
+struct sweep_cell {
+    std::string backend;
+    unsigned connections = 0;
+    std::size_t size = 0;
+    unsigned pipeline = 0;
+    double rate = 0;
+};
+
+// Every cell, backends outermost, in the order they run. Pure.
+std::vector<sweep_cell> sweep_cells(const sweep_options& options,
+                                    const std::vector<std::string>& backends);
+
+// Why `cell` cannot be served (a backend's fixed client limit, the generator's descriptor
+// limit), or empty when it can. `fd_limit` is the generator's hard descriptor limit. Pure.
+std::string skip_reason(const sweep_cell& cell, std::size_t fd_limit);
+
+// `[3/16] thread c=100 size=64 P=1  elapsed 0:42  ETA 1:10`. Pure.
+std::string progress_text(std::size_t done, std::size_t total, const sweep_cell& cell,
+                          double elapsed_s, double eta_s);
+
+// The closing table: per cell, runs, median and min–max of throughput and p99, status. Pure.
+std::string sweep_summary(const std::vector<run_record>& runs);
+
+// Runs the sweep; returns the exit status (0 clean, 1 a run failed, 2 bad settings).
+int sweep_command(sweep_options options);
+
+}  // namespace robotbench

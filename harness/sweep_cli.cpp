@@ -1,0 +1,54 @@
+// `robotbench sweep`'s command line.
+
+#include <fmt/core.h>
+
+#include "cli.hpp"
+
+namespace robotbench {
+
+void add_sweep_options(CLI::App& app, sweep_options& options) {
+    auto& o = options.base;
+    o.duration = std::chrono::seconds(1);
+    o.warmup = std::chrono::milliseconds(300);
+    o.csv_path = "results/sweep.csv";
+    app.add_option("-b,--backends", options.backend_list,
+                   fmt::format("backends to sweep: a comma list of {}, or all", backend_names()))
+        ->check(backend_list_validator())
+        ->capture_default_str();
+    app.add_option("-c,--connections", options.connections, "connection counts, comma-separated")
+        ->delimiter(',')
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    app.add_option("--sizes", options.sizes, "payload sizes in bytes, comma-separated")
+        ->delimiter(',')
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    app.add_option("-P,--pipeline", options.pipelines, "pipeline depths, comma-separated")
+        ->delimiter(',')
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    app.add_option("-R,--rate", options.rates,
+                   "total request rates (req/s, open loop; 0: closed loop), comma-separated")
+        ->delimiter(',')
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    app.add_option("--repeat", options.repeat, "runs of each cell; the summary shows their median")
+        ->check(CLI::Range(1u, 100u))
+        ->capture_default_str();
+    app.add_option("--report", options.report_dir,
+                   "write the charts and a one-page REPORT.md into this folder");
+    add_duration(app, "-d,--duration", o.duration, "measured time of each run", false);
+    add_duration(app, "--warmup", o.warmup, "warm-up before each run, not recorded", true);
+    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
+    app.add_option("-t,--threads", o.threads, "generator threads (default: half the cores)")
+        ->check(CLI::Range(1u, 1024u));
+    app.add_option("--server-threads", o.server_threads, "the server's worker threads")
+        ->check(CLI::Range(1u, 4096u));
+    app.add_flag_callback(
+        "--no-presence", [&o] { o.presence_check = false; }, "skip each run's presence check");
+    app.add_option("--csv", o.csv_path, "append one row per run to this CSV file")
+        ->capture_default_str();
+    app.add_flag_callback("--no-csv", [&o] { o.csv_path.clear(); }, "write no CSV");
+}
+
+}  // namespace robotbench

@@ -1,0 +1,84 @@
+#include "sweep_report.hpp"
+
+#include <fmt/core.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "child_process.hpp"
+#include "csv_writer.hpp"
+
+namespace robotbench {
+
+namespace {
+
+// The .hgrm file of each backend's cell (first round) at the largest connection count every
+// backend served, so the lines compare like with like (each backend's largest when they share
+// none), as `--hgrm=LABEL=PATH` arguments for plot.py.
+std::vector<std::string> distribution_args(const sweep_options& options,
+                                           const std::vector<run_record>& runs) {
+    std::map<unsigned, std::set<std::string>> served;  // connections -> backends that ran them
+    std::set<std::string> backends;
+    for (const auto& r : runs) {
+        backends.insert(r.backend);
+        if (r.loaded) served[r.options.connections].insert(r.backend);
+    }
+    unsigned common = 0;
+    for (const auto& [connections, who] : served)
+        if (who == backends) common = connections;
+    std::map<std::string, const run_record*> largest;
+    for (const auto& r : runs) {
+        if (!r.loaded || (common != 0 && r.options.connections != common)) continue;
+        auto& best = largest[r.backend];
+        if (best == nullptr || r.options.connections > best->options.connections) best = &r;
+    }
+    std::vector<std::string> args;
+    for (const auto& [backend, r] : largest) {
+        const auto path = fmt::format(
+            "{}/hgrm/{}-c{}-s{}-P{}{}-0.hgrm", options.report_dir, backend, r->options.connections,
+            r->options.size, r->options.pipeline,
+            r->options.rate > 0 ? fmt::format("-R{:g}", r->options.rate) : "");
+        if (std::filesystem::exists(path))
+            args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, r->options.connections, path));
+    }
+    return args;
+}
+
+}  // namespace
+
+bool write_sweep_report(const sweep_options& options, const std::vector<run_record>& runs) {
+    const std::string dir = options.report_dir;
+    const std::string csv = dir + "/sweep.csv";
+    try {
+        std::filesystem::create_directories(dir);
+        std::filesystem::remove(csv);
+        append_csv(csv, runs);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "robotbench sweep: cannot write {}: {}\n", csv, e.what());
+        return false;
+    }
+    const std::string plot = std::string(ROBOTBENCH_SCRIPTS_DIR) + "/plot.py";
+    std::vector<std::string> argv{"/usr/bin/python3", plot, csv, "--out", dir, "--report"};
+    for (auto& a : distribution_args(options, runs)) argv.push_back(std::move(a));
+    try {
+        child_process plotter(argv);
+        while (const auto line = plotter.read_line(std::chrono::seconds(120)))
+            fmt::print("  {}\n", *line);
+        const auto status = plotter.wait_for(std::chrono::seconds(60));
+        if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
+            fmt::print("report: {}/REPORT.md\n", dir);
+            return true;
+        }
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "robotbench sweep: cannot start {}: {}\n", plot, e.what());
+    }
+    fmt::print(stderr,
+               "robotbench sweep: the charts were not drawn; the rows are in {} (run "
+               "scripts/plot.py {} --out {} --report)\n",
+               csv, csv, dir);
+    return false;
+}
+
+}  // namespace robotbench

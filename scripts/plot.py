@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""Charts and a one-page report from robotbench sweep results.
+
+Reads one or more CSV files written by `robotbench sweep` (or `robotbench run`), and optionally .hgrm
+files written with --hgrm, and writes PNG charts into a folder:
+
+  throughput.png             throughput vs connections, one line per backend
+  latency.png                p50 and p99 latency vs connections
+  cpu_per_request.png        server CPU time per request vs connections
+  memory_per_connection.png  server peak memory per connection vs connections
+  latency_distribution.png   latency percentile distribution from .hgrm files
+
+Repeated runs of one cell are drawn as their median, with the min-max spread as an error bar.
+With --report, it also writes REPORT.md beside the charts: configuration, environment, summary tables
+and the charts, on one page.
+"""
+
+import argparse
+import csv
+import math
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+REQUIRED_COLUMNS = [
+    "backend", "connections", "size_bytes", "pipeline", "rate_rps", "status", "throughput_rps",
+    "latency_p50_us", "latency_p99_us", "server_cpu_us_per_request", "server_peak_memory_kib",
+    "git_revision",
+]
+
+
+def fail(message):
+    print(f"plot.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_rows(paths):
+    rows = []
+    for path in paths:
+        try:
+            with open(path, newline="") as f:
+                reader = csv.DictReader(f)
+                missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+                if missing:
+                    fail(f"{path} lacks the columns: {', '.join(missing)} "
+                         "(is it a robotbench CSV?)")
+                rows.extend(reader)
+        except OSError as e:
+            fail(f"cannot read {path}: {e.strerror}")
+    if not rows:
+        fail("the CSV files hold no rows")
+    return rows
+
+
+def number(text):
+    """A cell as a float, or None for n/a and empty cells."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def series_label(row, varying):
+    label = row["backend"] or "target"
+    extras = []
+    if "size_bytes" in varying:
+        extras.append(f"{row['size_bytes']} B")
+    if "pipeline" in varying:
+        extras.append(f"P={row['pipeline']}")
+    if "rate_rps" in varying:
+        extras.append(f"R={row['rate_rps']}")
+    return f"{label} ({', '.join(extras)})" if extras else label
+
+
+def group(rows):
+    """{series label: {connections: [rows]}} over rows that ran a load."""
+    varying = {c for c in ("size_bytes", "pipeline", "rate_rps") if len({r[c] for r in rows}) > 1}
+    series = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if number(row["throughput_rps"]) is None or number(row["connections"]) is None:
+            continue  # a skipped cell, or a presence-only run
+        series[series_label(row, varying)][int(float(row["connections"]))].append(row)
+    return series
+
+
+def spread(rows, value_of):
+    """(median, min, max) of value_of over the rows that have it, or None."""
+    values = [v for v in (value_of(r) for r in rows) if v is not None]
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def footnote(rows, machine):
+    revisions = sorted({r["git_revision"] for r in rows if r["git_revision"]})
+    machines = sorted({r.get("machine", "") for r in rows if r.get("machine")})
+    where = machine or "; ".join(machines) or "machine not recorded"
+    return f"machine: {where}    revision: {', '.join(revisions) or 'unknown'}"
+
+
+def new_figure(plt, title, ylabel, note, log_x=True):
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.set_title(title)
+    ax.set_xlabel("connections")
+    ax.set_ylabel(ylabel)
+    if log_x:
+        ax.set_xscale("log")
+    ax.grid(True, which="both", alpha=0.3)
+    fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
+    return fig, ax
+
+
+def plot_metric(ax, series, value_of, style="-", suffix="", marker="o"):
+    plotted = False
+    for label in sorted(series):
+        points = []
+        for conns in sorted(series[label]):
+            s = spread(series[label][conns], value_of)
+            if s is not None:
+                points.append((conns, *s))
+        if not points:
+            continue
+        xs = [p[0] for p in points]
+        med = [p[1] for p in points]
+        low = [p[1] - p[2] for p in points]
+        high = [p[3] - p[1] for p in points]
+        ax.errorbar(xs, med, yerr=[low, high], fmt=style, marker=marker, capsize=3,
+                    label=label + suffix)
+        plotted = True
+    return plotted
+
+
+def save(fig, ax, path, plotted):
+    if not plotted:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
+    else:
+        ax.legend(fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    return path
+
+
+def chart_throughput(plt, series, out, note):
+    fig, ax = new_figure(plt, "Throughput vs connections", "throughput (requests/s)", note)
+    ok = plot_metric(ax, series, lambda r: number(r["throughput_rps"]))
+    ax.set_ylim(bottom=0)
+    return save(fig, ax, os.path.join(out, "throughput.png"), ok)
+
+
+def chart_latency(plt, series, out, note):
+    fig, ax = new_figure(plt, "Latency vs connections (p50 dashed, p99 solid)", "latency (µs)",
+                         note)
+    ax.set_yscale("log")
+    ok = plot_metric(ax, series, lambda r: number(r["latency_p99_us"]), "-", " p99")
+    ax.set_prop_cycle(None)
+    ok |= plot_metric(ax, series, lambda r: number(r["latency_p50_us"]), "--", " p50", "s")
+    return save(fig, ax, os.path.join(out, "latency.png"), ok)
+
+
+def chart_cpu(plt, series, out, note):
+    fig, ax = new_figure(plt, "Server CPU time per request", "server CPU per request (µs)", note)
+    ok = plot_metric(ax, series, lambda r: number(r["server_cpu_us_per_request"]))
+    ax.set_ylim(bottom=0)
+    return save(fig, ax, os.path.join(out, "cpu_per_request.png"), ok)
+
+
+def memory_per_connection(row):
+    kib, conns = number(row["server_peak_memory_kib"]), number(row["connections"])
+    return kib / conns if kib is not None and conns else None
+
+
+def chart_memory(plt, series, out, note):
+    fig, ax = new_figure(plt, "Server peak memory per connection",
+                         "peak memory of the server process tree / connections (KiB)", note)
+    ax.set_yscale("log")
+    ok = plot_metric(ax, series, memory_per_connection)
+    return save(fig, ax, os.path.join(out, "memory_per_connection.png"), ok)
+
+
+def read_hgrm(path):
+    """[(value_us, percentile 0..1)] from HdrHistogram's percentile distribution text."""
+    points = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) != 4 or line.startswith("#"):
+                    continue
+                try:
+                    value, percentile = float(parts[0]), float(parts[1])
+                except ValueError:
+                    continue  # the header line
+                points.append((value, percentile))
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
+    if not points:
+        fail(f"{path} holds no percentile distribution (is it an .hgrm file?)")
+    return points
+
+
+def hgrm_label(spec):
+    """LABEL=FILE, or FILE whose name gives the label (robotbench writes NAME.BACKEND.hgrm)."""
+    if "=" in spec:
+        label, path = spec.split("=", 1)
+        return label, path
+    base = os.path.basename(spec)
+    stem = base[:-5] if base.endswith(".hgrm") else base
+    return (stem.rsplit(".", 1)[-1] if "." in stem else stem), spec
+
+
+def chart_distribution(plt, hgrm_specs, out, note):
+    from matplotlib.ticker import FixedLocator, NullLocator
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.set_title("Latency by percentile")
+    ax.set_xlabel("percentile")
+    ax.set_ylabel("latency (µs)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.grid(True, which="major", alpha=0.3)
+    fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
+    top = 1.0
+    for spec in hgrm_specs:
+        label, path = hgrm_label(spec)
+        points = [(1.0 / (1.0 - p), v) for v, p in read_hgrm(path) if p < 1.0]
+        if points:
+            top = max(top, points[-1][0])
+            ax.plot([x for x, _ in points], [v for _, v in points], label=label)
+    nines = [10 ** k for k in range(0, 7) if 10 ** k <= top * 10]
+    ax.xaxis.set_major_locator(FixedLocator(nines))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{100 * (1 - 1 / x):g}%" for x in nines])
+    return save(fig, ax, os.path.join(out, "latency_distribution.png"), bool(hgrm_specs))
+
+
+def summary_table(rows):
+    """Markdown table: median and min-max of throughput and p99 per cell."""
+    cells = defaultdict(list)
+    for r in rows:
+        key = (r["backend"] or r.get("target", ""), int(float(r["connections"] or 0)),
+               r["size_bytes"], r["pipeline"], r["rate_rps"])
+        cells[key].append(r)
+    lines = ["| backend | connections | size (B) | pipeline | rate (req/s) | runs | "
+             "throughput median (req/s) | throughput min–max | p99 median (µs) | p99 min–max | "
+             "status |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for key in sorted(cells):
+        group_rows = cells[key]
+        tput = spread(group_rows, lambda r: number(r["throughput_rps"]))
+        p99 = spread(group_rows, lambda r: number(r["latency_p99_us"]))
+        statuses = ", ".join(sorted({r["status"] for r in group_rows}))
+        fmt_spread = (lambda s, d: f"{s[1]:,.{d}f}–{s[2]:,.{d}f}" if s else "n/a")
+        lines.append(
+            f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4] or 'closed loop'} | "
+            f"{len(group_rows)} | {f'{tput[0]:,.0f}' if tput else 'n/a'} | {fmt_spread(tput, 0)} | "
+            f"{f'{p99[0]:,.1f}' if p99 else 'n/a'} | {fmt_spread(p99, 1)} | {statuses} |")
+    return "\n".join(lines)
+
+
+def write_report(out, rows, charts, csv_paths, note):
+    config_keys = ["warmup_s", "duration_s", "threads", "server_threads"]
+    config = {k: sorted({r.get(k, "") for r in rows if r.get(k)}) for k in config_keys}
+    lines = ["# robotbench sweep report", "",
+             f"Source: {', '.join(os.path.basename(p) for p in csv_paths)} — {len(rows)} runs.", "",
+             "## Configuration and environment", ""]
+    lines += [f"- {k.replace('_', ' ')}: {', '.join(v)}" for k, v in config.items() if v]
+    lines += [f"- {note}", "", "## Summary", "",
+              "Median of the repeated runs of each cell, with the min–max spread.", "",
+              summary_table(rows), "", "## Charts", ""]
+    lines += [f"![{os.path.splitext(os.path.basename(c))[0]}]({os.path.basename(c)})\n"
+              for c in charts]
+    path = os.path.join(out, "REPORT.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="plot.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("csv", nargs="+", help="robotbench CSV files (sweep or run results)")
+    parser.add_argument("--hgrm", action="append", default=[], metavar="[LABEL=]FILE",
+                        help="an .hgrm file for the percentile chart; repeat for each backend; the "
+                             "label defaults to the backend in NAME.BACKEND.hgrm")
+    parser.add_argument("-o", "--out", default="results/plots",
+                        help="folder for the PNG charts (created; default: %(default)s)")
+    parser.add_argument("--report", action="store_true",
+                        help="also write REPORT.md in the output folder")
+    parser.add_argument("--machine", default="",
+                        help="machine description for the footnote (default: the CSV's machine "
+                             "column)")
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    rows = read_rows(args.csv)
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        fail("matplotlib is missing: apt-get install python3-matplotlib")
+    os.makedirs(args.out, exist_ok=True)
+    note = footnote(rows, args.machine)
+    series = group(rows)
+    charts = [chart(plt, series, args.out, note)
+              for chart in (chart_throughput, chart_latency, chart_cpu, chart_memory)]
+    if args.hgrm:
+        charts.append(chart_distribution(plt, args.hgrm, args.out, note))
+    for c in charts:
+        print(c)
+    if args.report:
+        print(write_report(args.out, rows, charts, args.csv, note))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
