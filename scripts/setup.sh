@@ -16,7 +16,7 @@ case "${1:-}" in
 esac
 
 packages=(g++ cmake make pkg-config git libuv1-dev libcli11-dev libfmt-dev libgtest-dev
-          libbenchmark-dev libbenchmark-tools python3 python3-matplotlib)
+          libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,106 @@
+"""scripts/plot.py on a small sweep CSV and .hgrm files: every chart, the report, bad input."""
+
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PLOT = os.path.join(HERE, "..", "..", "scripts", "plot.py")
+COLUMNS = ["timestamp", "git_revision", "backend", "connections", "size_bytes", "pipeline",
+           "rate_rps", "status", "throughput_rps", "latency_p50_us", "latency_p99_us",
+           "server_cpu_us_per_request", "server_peak_memory_kib", "machine", "duration_s"]
+
+
+def write_csv(path, columns, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        w.writerows(rows)
+
+
+def sweep_rows():
+    rows = []
+    for backend, scale in (("select", 1.0), ("thread", 1.5)):
+        for conns in (1, 10, 100):
+            for repeat in range(3):
+                tput = 10000 * scale * (1 + conns / 100) * (1 + repeat / 50)
+                rows.append(["2026-01-01T00:00:00Z", "abc123", backend, conns, 64, 1, 0, "ok",
+                             tput, 30 + conns, 80 + 2 * conns, 5.5, 4000 + 50 * conns,
+                             "Test CPU (2 cores)", 1])
+    rows.append(["2026-01-01T00:00:00Z", "abc123", "select", 2000, 64, 1, 0, "skipped",
+                 "n/a", "n/a", "n/a", "n/a", "n/a", "Test CPU (2 cores)", 1])
+    return rows
+
+
+def write_hgrm(path, scale):
+    lines = ["       Value     Percentile TotalCount 1/(1-Percentile)", ""]
+    total = 1000
+    for i, p in enumerate((0.0, 0.5, 0.9, 0.99, 0.999, 1.0)):
+        inv = "inf" if p == 1.0 else f"{1 / (1 - p):.2f}"
+        lines.append(f"{(20 + 10 * i) * scale:12.3f} {p:14.12f} {int(total * p):10d} {inv:>14}")
+    lines += ["#[Mean    =       25.000, StdDeviation   =        5.000]",
+              "#[Max     =       80.000, Total count    =         1000]",
+              "#[Buckets =           26, SubBuckets     =         2048]"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def run_plot(*args):
+    return subprocess.run(["/usr/bin/python3", PLOT, *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+class plot_script(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.tmp = self.dir.name
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_writes_every_chart_and_the_report(self):
+        data = os.path.join(self.tmp, "sweep.csv")
+        write_csv(data, COLUMNS, sweep_rows())
+        hgrm_a, hgrm_b = (os.path.join(self.tmp, n) for n in ("lat.select.hgrm", "lat.thread.hgrm"))
+        write_hgrm(hgrm_a, 1.0)
+        write_hgrm(hgrm_b, 2.0)
+        out = os.path.join(self.tmp, "charts")
+        result = run_plot(data, "--hgrm", hgrm_a, "--hgrm", "thread=" + hgrm_b, "--out", out,
+                          "--report")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for chart in ("throughput", "latency", "cpu_per_request", "memory_per_connection",
+                      "latency_distribution"):
+            path = os.path.join(out, chart + ".png")
+            self.assertTrue(os.path.isfile(path), path)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", path)
+            self.assertGreater(os.path.getsize(path), 5000, path)
+        with open(os.path.join(out, "REPORT.md")) as f:
+            report = f.read()
+        self.assertIn("![throughput](throughput.png)", report)
+        self.assertIn("| select | 2000 |", report)  # the skipped cell is listed, not dropped
+        self.assertIn("skipped", report)
+        self.assertIn("Test CPU (2 cores)", report)
+
+    def test_refuses_a_csv_with_missing_columns(self):
+        data = os.path.join(self.tmp, "bad.csv")
+        write_csv(data, ["backend", "connections"], [["select", 1]])
+        result = run_plot(data, "--out", os.path.join(self.tmp, "charts"))
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("lacks the columns", result.stderr)
+        self.assertIn("throughput_rps", result.stderr)
+        self.assertEqual(result.stderr.count("\n"), 1)  # one line
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "charts", "throughput.png")))
+
+    def test_help_documents_every_option(self):
+        result = run_plot("--help")
+        self.assertEqual(result.returncode, 0)
+        for option in ("--hgrm", "--out", "--report", "--machine"):
+            self.assertIn(option, result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
