@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -99,6 +100,19 @@ void client::reset() {
 }
 
 void client::shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
+
+void client::set_nodelay() {
+    const int one = 1;
+    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+bool client::send_bytewise(std::string_view bytes, std::chrono::microseconds gap) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (!send(bytes.substr(i, 1))) return false;
+        if (gap.count() > 0) std::this_thread::sleep_for(gap);
+    }
+    return true;
+}
 
 std::int64_t online_eventually(std::uint16_t port, std::int64_t expected) {
     const auto deadline = std::chrono::steady_clock::now() + 3s;

@@ -40,6 +40,10 @@ public:
     void reset();
     // Half-closes: no more bytes from us; the server may still answer.
     void shutdown_write();
+    // Disables Nagle's algorithm, so each small send leaves as its own segment.
+    void set_nodelay();
+    // Sends `bytes` one byte per send(2), pausing `gap` between bytes; false on error.
+    bool send_bytewise(std::string_view bytes, std::chrono::microseconds gap = 0us);
 
 private:
     bool fill(std::chrono::milliseconds timeout);

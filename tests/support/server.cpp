@@ -8,7 +8,9 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 namespace robotbench::test {
 
@@ -54,16 +56,86 @@ std::size_t rss_kib(pid_t pid) {
     return 0;
 }
 
+namespace {
+
+// State letter and parent pid of one process from /proc/PID/stat; nullopt if it is gone. The
+// command name may hold spaces and parentheses, so the fields are read after the last ')'.
+struct proc_stat {
+    char state;
+    pid_t ppid;
+};
+std::optional<proc_stat> read_proc_stat(pid_t pid) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    if (!std::getline(file, text)) return std::nullopt;
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) return std::nullopt;
+    std::istringstream fields(text.substr(paren + 1));
+    proc_stat st{};
+    if (!(fields >> st.state >> st.ppid)) return std::nullopt;
+    return st;
+}
+
+// Every process on the machine with its parent, for kernels without /proc/PID/task/TID/children.
+std::vector<std::pair<pid_t, pid_t>> all_parents() {
+    std::vector<std::pair<pid_t, pid_t>> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const auto name = entry.path().filename().string();
+        pid_t pid = 0;
+        const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (err != std::errc{} || end != name.data() + name.size()) continue;
+        if (const auto st = read_proc_stat(pid)) out.emplace_back(pid, st->ppid);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<pid_t> child_pids(pid_t pid) {
     std::vector<pid_t> out;
     const auto task_dir = "/proc/" + std::to_string(pid) + "/task";
     std::error_code ec;
+    bool listed = false;
     for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
         std::ifstream children(task.path() / "children");
+        if (!children) continue;
+        listed = true;
         pid_t child = 0;
         while (children >> child) out.push_back(child);
     }
+    if (listed) return out;
+    // The kernel was built without the children file: find them by their parent pid.
+    for (const auto& [p, parent] : all_parents())
+        if (parent == pid) out.push_back(p);
     return out;
+}
+
+std::vector<pid_t> descendant_pids(pid_t pid) {
+    const auto parents = all_parents();
+    std::vector<pid_t> out;
+    std::vector<pid_t> todo{pid};
+    while (!todo.empty()) {
+        const pid_t parent = todo.back();
+        todo.pop_back();
+        for (const auto& [p, pp] : parents) {
+            if (pp != parent) continue;
+            out.push_back(p);
+            todo.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::size_t tree_rss_kib(pid_t pid) {
+    std::size_t total = rss_kib(pid);
+    for (const pid_t p : descendant_pids(pid)) total += rss_kib(p);
+    return total;
+}
+
+bool process_running(pid_t pid) {
+    const auto st = read_proc_stat(pid);
+    return st && st->state != 'Z' && st->state != 'X' && st->state != 'x';
 }
 
 void raise_fd_limit() {

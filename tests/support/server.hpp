@@ -40,6 +40,15 @@ std::size_t rss_kib(pid_t pid);
 // Pids of the direct children of `pid`.
 std::vector<pid_t> child_pids(pid_t pid);
 
+// Pids of every process below `pid` (children, their children, ...), found by scanning /proc.
+std::vector<pid_t> descendant_pids(pid_t pid);
+
+// Resident memory of `pid` and all its descendants in KiB: the whole server, also when it forks.
+std::size_t tree_rss_kib(pid_t pid);
+
+// True while `pid` exists and has not exited (a zombie has exited).
+bool process_running(pid_t pid);
+
 // Raises this process's descriptor limit to its hard limit (for tests with many clients).
 void raise_fd_limit();
 
