@@ -124,7 +124,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
     add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
     add_duration(app, "--warmup", o.warmup, "warm-up time before measuring, not recorded", true);
     app.add_option("-t,--threads", o.threads,
-                   "generator threads (default: one per core, at most one per connection)")
+                   "generator threads (default: half the cores, at most one per connection)")
         ->check(CLI::Range(1u, 1024u));
     app.add_option("--size", o.size, "payload bytes per request")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))

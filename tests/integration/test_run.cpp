@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness/child_process.hpp"
+#include "support/command.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -21,83 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// What a finished robotbench run left: its exit status and everything it printed.
-struct outcome {
-    int status = -1;     // exit status; -1 if it had to be killed
-    std::string output;  // stdout and stderr together
-};
-
-// Reads a child's stdout to EOF, then reaps it; kills it after `timeout`.
-outcome collect(child_process& child, std::chrono::seconds timeout) {
-    outcome out;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (const auto line = child.read_line(200ms)) {
-            out.output += *line + "\n";
-            continue;
-        }
-        if (const auto status = child.wait_for(0ms)) {
-            while (const auto rest = child.read_line(50ms)) out.output += *rest + "\n";
-            out.status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
-            return out;
-        }
-    }
-    ADD_FAILURE() << "robotbench did not finish within " << timeout.count() << " s";
-    return out;
-}
-
-std::string shell_quoted(const std::string& arg) {
-    std::string out = "'";
-    for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-// Runs `robotbench ARGS...` to the end, stderr merged into stdout.
-outcome run_robotbench(const std::vector<std::string>& args, std::chrono::seconds timeout = 120s) {
-    std::string command = "exec " + shell_quoted(robotbench_exe());
-    for (const auto& a : args) command += " " + shell_quoted(a);
-    command += " 2>&1";
-    child_process child({"/bin/sh", "-c", command});
-    return collect(child, timeout);
-}
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-    std::vector<std::string> fields;
-    std::string field;
-    std::istringstream in(line);
-    while (std::getline(in, field, ',')) fields.push_back(field);
-    return fields;
-}
-
-// The last row of a CSV file, by column name.
-std::map<std::string, std::string> last_csv_row(const fs::path& path, std::size_t* rows = nullptr) {
-    std::ifstream in(path);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    if (rows) *rows = lines.empty() ? 0 : lines.size() - 1;
-    std::map<std::string, std::string> row;
-    if (lines.size() < 2) return row;
-    const auto names = split_csv_line(lines.front());
-    const auto values = split_csv_line(lines.back());
-    EXPECT_EQ(names.size(), values.size()) << "row and header differ in length";
-    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) row[names[i]] = values[i];
-    return row;
-}
-
-double number(const std::map<std::string, std::string>& row, const std::string& column) {
-    const auto it = row.find(column);
-    if (it == row.end()) {
-        ADD_FAILURE() << "no CSV column " << column;
-        return -1;
-    }
-    try {
-        return std::stod(it->second);
-    } catch (const std::exception&) {
-        ADD_FAILURE() << column << " is not a number: '" << it->second << "'";
-        return -1;
-    }
-}
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path);

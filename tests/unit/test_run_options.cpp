@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "backends/backend.hpp"
 #include "harness/duration.hpp"
 #include "harness/run_options.hpp"
@@ -119,6 +122,13 @@ TEST(run_settings, generator_threads_never_exceed_connections) {
     EXPECT_EQ(generator_threads(o), 3u);
     o.connections = 2;
     EXPECT_EQ(generator_threads(o), 2u);
+}
+
+TEST(run_settings, generator_threads_default_to_half_the_cores) {
+    run_options o;
+    o.connections = 1000;
+    const unsigned cores = std::thread::hardware_concurrency();
+    EXPECT_EQ(generator_threads(o), std::max(1u, cores / 2));
 }
 
 TEST(run_settings, scenario_names_round_trip) {

@@ -1,0 +1,99 @@
+// `robotbench sweep` as a user runs it: every cell against a fresh server, one CSV row per run,
+// skipped cells reported as skipped with the reason, a closing summary, and the report.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include "support/command.hpp"
+
+namespace robotbench::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class sweep_test : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("robotbench-sweep-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    fs::path dir_;
+};
+
+TEST_F(sweep_test, two_backends_by_two_cells_write_every_row_and_skip_what_cannot_run) {
+    // select cannot hold 2,000 clients (FD_SETSIZE): that cell must be skipped, not crash.
+    const auto result = run_robotbench({"sweep", "--backends=select,thread", "--connections=2,2000",
+                                        "--duration=200ms", "--warmup=0", "--repeat=1",
+                                        "--no-presence", "--csv", (dir_ / "sweep.csv").string()});
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto rows = read_csv(dir_ / "sweep.csv");
+    ASSERT_EQ(rows.size(), 4u) << result.output;
+    std::set<std::string> cells;
+    for (const auto& row : rows) {
+        const auto cell = row.at("backend") + "/" + row.at("connections");
+        cells.insert(cell);
+        if (cell == "select/2000") {
+            EXPECT_EQ(row.at("status"), "skipped");
+            EXPECT_NE(row.at("note").find("FD_SETSIZE"), std::string::npos) << row.at("note");
+            EXPECT_EQ(row.at("throughput_rps"), "n/a");
+        } else {
+            EXPECT_EQ(row.at("status"), "ok") << cell << ": " << row.at("note");
+            EXPECT_GT(number(row, "throughput_rps"), 0) << cell;
+            EXPECT_EQ(number(row, "errors"), 0) << cell;
+        }
+    }
+    EXPECT_EQ(cells, (std::set<std::string>{"select/2", "select/2000", "thread/2", "thread/2000"}));
+    EXPECT_NE(result.output.find("[4/4] thread c=2000"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("skipped: select c=2000"), std::string::npos) << result.output;
+}
+
+TEST_F(sweep_test, repeats_each_cell_and_summarises_the_median) {
+    const auto result = run_robotbench({"sweep", "--backends=libuv", "--connections=4",
+                                        "--duration=200ms", "--warmup=0", "--repeat=3",
+                                        "--no-presence", "--csv", (dir_ / "sweep.csv").string()});
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(read_csv(dir_ / "sweep.csv").size(), 3u);
+    EXPECT_NE(result.output.find("throughput (median)"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("[3/3] libuv c=4"), std::string::npos) << result.output;
+}
+
+TEST_F(sweep_test, impossible_settings_exit_2_and_run_nothing) {
+    const auto bad_backend = run_robotbench({"sweep", "--backends=select,nope"});
+    EXPECT_EQ(bad_backend.status, 2);
+    EXPECT_EQ(bad_backend.lines.size(), 1u) << bad_backend.output;
+    EXPECT_NE(bad_backend.output.find("select"), std::string::npos) << bad_backend.output;
+
+    const auto zero = run_robotbench({"sweep", "--connections=0", "--csv",
+                                      (dir_ / "never.csv").string()});
+    EXPECT_EQ(zero.status, 2);
+    EXPECT_FALSE(fs::exists(dir_ / "never.csv"));
+}
+
+TEST_F(sweep_test, report_writes_charts_and_one_page) {
+    if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "no system python3 for the charts";
+    const auto report = dir_ / "report";
+    const auto result = run_robotbench({"sweep", "--backends=select,libuv", "--connections=1,4",
+                                        "--duration=200ms", "--warmup=0", "--repeat=1",
+                                        "--no-presence", "--no-csv", "--report", report.string()});
+    EXPECT_EQ(result.status, 0) << result.output;
+    for (const auto* chart : {"throughput.png", "latency.png", "cpu_per_request.png",
+                              "memory_per_connection.png", "latency_distribution.png"}) {
+        EXPECT_TRUE(fs::exists(report / chart)) << chart << "\n" << result.output;
+        if (fs::exists(report / chart)) {
+            EXPECT_GT(fs::file_size(report / chart), 5000u) << chart;
+        }
+    }
+    ASSERT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
+    EXPECT_EQ(read_csv(report / "sweep.csv").size(), 4u);
+}
+
+}  // namespace
+}  // namespace robotbench::test
