@@ -1,12 +1,18 @@
 #include "proc_stats.hpp"
 
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+
+#include "protocol/unique_fd.hpp"
 
 namespace robotbench {
 
@@ -61,9 +67,19 @@ std::optional<std::uint64_t> parse_pss_kib(std::string_view smaps_rollup) {
 }
 
 std::optional<std::string> read_proc_file(pid_t pid, std::string_view name) {
-    std::ifstream in(fmt::format("/proc/{}/{}", pid, name));
-    if (!in) return std::nullopt;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Plain read(2): a process that exits between open and read makes read fail with ESRCH,
+    // which is an ordinary "gone" here, not an exception.
+    const unique_fd fd(::open(fmt::format("/proc/{}/{}", pid, name).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    std::string text;
+    char chunk[4096];
+    for (;;) {
+        const auto n = ::read(fd.get(), chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) break;
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
     if (text.empty()) return std::nullopt;
     return text;
 }
@@ -82,20 +98,52 @@ std::vector<pid_t> process_threads(pid_t pid) {
     return tids;
 }
 
+namespace {
+
+// The parent of every process, from /proc/*/stat: the way to find children on a kernel built
+// without the /proc/PID/task/TID/children files.
+std::vector<std::pair<pid_t, pid_t>> all_parents() {
+    std::vector<std::pair<pid_t, pid_t>> parents;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator entry("/proc", ec);
+         !ec && entry != std::filesystem::directory_iterator(); entry.increment(ec)) {
+        const auto name = entry->path().filename().string();
+        pid_t pid = 0;
+        if (std::from_chars(name.data(), name.data() + name.size(), pid).ec != std::errc{}) continue;
+        const auto stat = read_proc_file(pid, "stat");
+        const auto paren = stat ? stat->rfind(')') : std::string::npos;
+        if (paren == std::string::npos) continue;
+        std::istringstream fields{stat->substr(paren + 1)};
+        char state = 0;
+        pid_t parent = 0;
+        if (fields >> state >> parent) parents.emplace_back(pid, parent);
+    }
+    return parents;
+}
+
+}  // namespace
+
 std::vector<pid_t> process_tree(pid_t root) {
     std::vector<pid_t> tree;
     if (!std::filesystem::exists(fmt::format("/proc/{}", root))) return tree;
     tree.push_back(root);
+    bool listed = false;
     for (std::size_t i = 0; i < tree.size(); ++i) {
         namespace fs = std::filesystem;
         std::error_code ec;
         for (fs::directory_iterator task(fmt::format("/proc/{}/task", tree[i]), ec);
              !ec && task != fs::directory_iterator(); task.increment(ec)) {
             std::ifstream children(task->path() / "children");
+            listed = listed || static_cast<bool>(children);
             pid_t child = 0;
             while (children >> child) tree.push_back(child);
         }
     }
+    if (listed) return tree;
+    const auto parents = all_parents();
+    for (std::size_t i = 0; i < tree.size(); ++i)
+        for (const auto& [pid, parent] : parents)
+            if (parent == tree[i]) tree.push_back(pid);
     return tree;
 }
 
