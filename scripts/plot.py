@@ -106,7 +106,9 @@ def new_figure(plt, title, ylabel, note, log_x=True):
     ax.set_xlabel("connections")
     ax.set_ylabel(ylabel)
     if log_x:
+        from matplotlib.ticker import FuncFormatter
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.grid(True, which="both", alpha=0.3)
     fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
     return fig, ax
@@ -254,7 +256,7 @@ def summary_table(rows):
         statuses = ", ".join(sorted({r["status"] for r in group_rows}))
         fmt_spread = (lambda s, d: f"{s[1]:,.{d}f}–{s[2]:,.{d}f}" if s else "n/a")
         lines.append(
-            f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4] or 'closed loop'} | "
+            f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4] if number(key[4]) else 'closed loop'} | "
             f"{len(group_rows)} | {f'{tput[0]:,.0f}' if tput else 'n/a'} | {fmt_spread(tput, 0)} | "
             f"{f'{p99[0]:,.1f}' if p99 else 'n/a'} | {fmt_spread(p99, 1)} | {statuses} |")
     return "\n".join(lines)
