@@ -17,6 +17,15 @@ namespace robotbench::loadgen {
 
 resolved_endpoint resolve(const endpoint& target) {
     if (target.port == 0) throw std::invalid_argument("the target port must not be 0");
+    resolved_endpoint out;
+    if (const char* why = lookup(target, out.address, out.length))
+        throw std::invalid_argument(
+            fmt::format("cannot resolve target host '{}': {}", target.host, why));
+    out.text = fmt::format("{}:{}", target.host, target.port);
+    return out;
+}
+
+const char* lookup(const endpoint& target, sockaddr_storage& address, socklen_t& length) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -24,21 +33,18 @@ resolved_endpoint resolve(const endpoint& target) {
     addrinfo* found = nullptr;
     const auto port = std::to_string(target.port);
     const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &found);
-    if (rc != 0 || found == nullptr)
-        throw std::invalid_argument(fmt::format("cannot resolve target host '{}': {}", target.host,
-                                                rc != 0 ? ::gai_strerror(rc) : "no address"));
-    resolved_endpoint out;
-    std::memcpy(&out.address, found->ai_addr, found->ai_addrlen);
-    out.length = found->ai_addrlen;
-    out.text = fmt::format("{}:{}", target.host, target.port);
+    if (rc != 0) return ::gai_strerror(rc);
+    if (found == nullptr) return "no address";
+    std::memcpy(&address, found->ai_addr, found->ai_addrlen);
+    length = found->ai_addrlen;
     ::freeaddrinfo(found);
-    return out;
+    return nullptr;
 }
 
-connect_attempt start_connect(const resolved_endpoint& target) noexcept {
+connect_attempt start_connect(const sockaddr_storage& address, socklen_t length) noexcept {
     connect_attempt out;
-    out.fd.reset(::socket(target.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          IPPROTO_TCP));
+    out.fd.reset(
+        ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
     if (!out.fd) {
         out.error = errno;
         return out;
@@ -47,8 +53,7 @@ connect_attempt start_connect(const resolved_endpoint& target) noexcept {
     ::setsockopt(out.fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int rc;
     do {
-        rc = ::connect(out.fd.get(), reinterpret_cast<const sockaddr*>(&target.address),
-                       target.length);
+        rc = ::connect(out.fd.get(), reinterpret_cast<const sockaddr*>(&address), length);
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) {
         out.established = true;

@@ -23,6 +23,10 @@ struct resolved_endpoint {
 // Resolves host:port (numeric or a name). Throws std::invalid_argument naming the target.
 resolved_endpoint resolve(const endpoint& target);
 
+// Looks up host:port (numeric or a name) and stores its first address: the one lookup behind
+// every resolve of the load generator. Returns nullptr, or why it failed (for a message).
+const char* lookup(const endpoint& target, sockaddr_storage& address, socklen_t& length);
+
 // A connect just started: the socket, and whether it is already established (loopback often is)
 // or failed at once (error != 0; then fd is empty).
 struct connect_attempt {
@@ -31,8 +35,12 @@ struct connect_attempt {
     int error = 0;
 };
 
-// Opens a non-blocking TCP socket with TCP_NODELAY and starts connecting. Never throws.
-connect_attempt start_connect(const resolved_endpoint& target) noexcept;
+// Opens a non-blocking TCP socket with TCP_NODELAY and starts connecting to `address`: the one
+// way every client socket of the load generator (load, churn, presence) is opened. Never throws.
+connect_attempt start_connect(const sockaddr_storage& address, socklen_t length) noexcept;
+inline connect_attempt start_connect(const resolved_endpoint& target) noexcept {
+    return start_connect(target.address, target.length);
+}
 
 // The outcome of a connect the poller reported: 0 when established, else the errno.
 int finish_connect(int fd) noexcept;

@@ -1,15 +1,14 @@
 #include "presence_socket.hpp"
 
 #include <fmt/core.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
+
+#include "client_socket.hpp"
 
 namespace robotbench::loadgen::presence_detail {
 
@@ -19,48 +18,26 @@ constexpr std::size_t max_pending_input = 64 * 1024;
 }  // namespace
 
 address resolve(const endpoint& target) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    const auto port = std::to_string(target.port);
-    if (const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &found); rc != 0)
-        throw std::runtime_error(
-            fmt::format("cannot resolve '{}': {}", target.host, ::gai_strerror(rc)));
     address out;
-    std::memcpy(&out.storage, found->ai_addr, found->ai_addrlen);
-    out.length = found->ai_addrlen;
-    ::freeaddrinfo(found);
+    if (const char* why = lookup(target, out.storage, out.length))
+        throw std::runtime_error(fmt::format("cannot resolve '{}': {}", target.host, why));
     return out;
 }
 
 bool line_socket::start_connect(const address& to) {
-    fd_.reset(::socket(to.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd_) {
-        error_ = errno;
+    connect_attempt attempt = loadgen::start_connect(to.storage, to.length);
+    fd_ = std::move(attempt.fd);
+    if (attempt.error != 0) {
+        error_ = attempt.error;
         return false;
     }
-    const int one = 1;
-    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc;
-    do rc = ::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&to.storage), to.length);
-    while (rc != 0 && errno == EINTR);
-    if (rc == 0) return true;
-    if (errno == EINPROGRESS) {
-        connecting_ = true;
-        return true;
-    }
-    error_ = errno;
-    fd_.reset();
-    return false;
+    if (!attempt.established) connecting_ = true;
+    return true;
 }
 
 bool line_socket::finish_connect() {
     connecting_ = false;
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    const int err = loadgen::finish_connect(fd_.get());
     if (err == 0) return true;
     error_ = err;
     fd_.reset();

@@ -15,6 +15,7 @@
 
 #include "harness/child_process.hpp"
 #include "support/command.hpp"
+#include "support/csv_columns.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -52,37 +53,6 @@ class run_test : public ::testing::Test {
     }
     fs::path dir_;
 };
-
-// Every CSV column the issue promises, as a script would look them up.
-const std::vector<std::string> promised_columns{"timestamp",
-                                                "git_revision",
-                                                "backend",
-                                                "scenario",
-                                                "connections",
-                                                "threads",
-                                                "pipeline",
-                                                "rate_rps",
-                                                "size_bytes",
-                                                "duration_s",
-                                                "requests",
-                                                "errors",
-                                                "throughput_rps",
-                                                "latency_min_us",
-                                                "latency_p50_us",
-                                                "latency_p90_us",
-                                                "latency_p99_us",
-                                                "latency_p999_us",
-                                                "latency_max_us",
-                                                "server_user_cpu_s",
-                                                "server_sys_cpu_s",
-                                                "server_cpu_us_per_request",
-                                                "server_peak_memory_kib",
-                                                "server_voluntary_switches",
-                                                "server_involuntary_switches",
-                                                "presence_checks",
-                                                "presence_failures",
-                                                "presence_max_convergence_ms",
-                                                "generator_cpu_s"};
 
 class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {};
 

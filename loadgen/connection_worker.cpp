@@ -1,0 +1,168 @@
+// The connection handling the load and churn loops share.
+
+#include "connection_worker.hpp"
+
+#include <algorithm>
+
+namespace robotbench::loadgen {
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::int64_t ms = 1'000'000;
+constexpr std::int64_t sweep_every_ns = 50 * ms;      // timeout checks
+constexpr std::int64_t publish_every_ns = 1000 * ms;  // progress snapshots
+
+}  // namespace
+
+connection_worker::connection_worker(const load_config& config, const resolved_endpoint& target,
+                                     bool record_service)
+    : config_(config), target_(target), record_service_(record_service), scratch_(read_chunk) {}
+
+void connection_worker::start_clock(start_line& line) {
+    timeline_ = run_timeline(wait_at(line), config_);
+    next_publish_ = timeline_.start + publish_every_ns;
+    next_sweep_ = timeline_.start + sweep_every_ns;
+}
+
+void connection_worker::open_window(std::int64_t now) noexcept {
+    if (counting_ || now < timeline_.warm_end) return;
+    counting_ = true;
+    stats_.window_open_ns = now;
+}
+
+void connection_worker::close_window(std::int64_t now) noexcept {
+    if (counting_) stats_.window_close_ns = now;
+    counting_ = false;
+}
+
+bool connection_worker::start_connect(std::size_t i, std::int64_t now) {
+    client_connection& c = conns_[i];
+    if (c.connect(target_, now) != 0) {
+        ++stats_.errors.connect;
+        return false;
+    }
+    const bool established = c.state() == conn_state::open;
+    poller_.add(c.fd(), socket_events, std::uint32_t(i));
+    if (established) on_connected(i, now_ns());
+    return true;
+}
+
+void connection_worker::handle(const epoll_event& event) {
+    const std::size_t i = event.data.u32;
+    client_connection& c = conns_[i];
+    switch (c.state()) {
+        case conn_state::idle:
+            return;
+        case conn_state::connecting:
+            if (c.complete_connect() != 0) {
+                ++stats_.errors.connect;
+                drop(i, now_ns(), loss::connect_failed);
+                return;
+            }
+            on_connected(i, now_ns());
+            if (c.state() != conn_state::open) return;
+            [[fallthrough]];  // the same edge may also carry data
+        case conn_state::open:
+            if (event.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(i);
+            if (c.state() == conn_state::open && (event.events & EPOLLOUT) && c.output_pending())
+                flush(i);
+            return;
+    }
+}
+
+void connection_worker::on_readable(std::size_t i) {
+    client_connection& c = conns_[i];
+    const read_outcome outcome =
+        c.read(scratch_, stats_.errors,
+               [this](const reply_verdict& verdict, std::int64_t at) { on_reply(verdict, at); });
+    const std::int64_t now = now_ns();
+    switch (outcome) {
+        case read_outcome::ok:
+            on_replies(i, now);
+            return;
+        case read_outcome::closed:
+            if (c.validator().in_flight_count() > 0) ++stats_.errors.closed;
+            break;
+        case read_outcome::reset:
+            ++stats_.errors.reset;
+            break;
+        case read_outcome::too_long:
+            ++stats_.errors.wrong;
+            break;
+    }
+    c.validator().abandon_missing(stats_.errors);
+    drop(i, now, loss::lost);
+}
+
+void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t received_ns) {
+    if (verdict.kind != reply_kind::ok && verdict.kind != reply_kind::early) return;
+    ++stats_.replies;
+    if (!counting_) return;
+    ++stats_.requests;
+    stats_.latency.record(elapsed(verdict.intended_ns, received_ns));
+    if (record_service_) stats_.service.record(elapsed(verdict.sent_ns, received_ns));
+}
+
+void connection_worker::flush(std::size_t i) {
+    client_connection& c = conns_[i];
+    switch (c.flush()) {
+        case io_status::ok:
+        case io_status::again:  // the EPOLLOUT edge will say when to go on
+            return;
+        case io_status::closed:
+        case io_status::reset:
+            ++stats_.errors.reset;
+            c.validator().abandon_missing(stats_.errors);
+            drop(i, now_ns(), loss::lost);
+            return;
+    }
+}
+
+void connection_worker::run_chores(std::int64_t now) {
+    if (now >= next_publish_) {
+        publish();
+        while (next_publish_ <= now) next_publish_ += publish_every_ns;
+    }
+    if (now >= next_sweep_) {
+        sweep_timeouts(now);
+        next_sweep_ = now + sweep_every_ns;
+    }
+}
+
+void connection_worker::sweep_timeouts(std::int64_t now) {
+    const std::int64_t timeout = config_.timeout.count();
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+        client_connection& c = conns_[i];
+        if (c.state() == conn_state::connecting) {
+            if (now - c.connect_started_ns() < timeout) continue;
+            ++stats_.errors.connect;
+            drop(i, now, loss::connect_failed);
+        } else if (c.state() == conn_state::open) {
+            const in_flight* oldest = c.validator().oldest();
+            if (oldest == nullptr || now - oldest->sent_ns < timeout) continue;
+            c.validator().abandon_timed_out(stats_.errors);
+            drop(i, now, loss::lost);
+        }
+    }
+}
+
+std::int64_t connection_worker::chores_deadline(std::int64_t now) const noexcept {
+    const std::int64_t deadline = std::min(next_publish_, next_sweep_);
+    return std::min(deadline, now < timeline_.warm_end ? timeline_.warm_end : timeline_.end);
+}
+
+void connection_worker::drain(std::int64_t now) {
+    while (!settled() && now < timeline_.drain_end) {
+        for (const auto& event : poller_.wait_until(timeline_.drain_end)) handle(event);
+        now = now_ns();
+    }
+}
+
+void connection_worker::wrap_up() {
+    stats_.max_lag_ns = lag_.max_ns();
+    record_cpu();
+    publish();
+}
+
+}  // namespace robotbench::loadgen
