@@ -145,7 +145,7 @@ std::string run_heading(const run_record& r) {
         what += fmt::format(", at most {} connections open", o.connections);
     else
         what += fmt::format(", {} connections", o.connections);
-    what += fmt::format(", {} generator threads", o.threads);
+    what += fmt::format(", {} generator thread{}", o.threads, o.threads == 1 ? "" : "s");
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);
