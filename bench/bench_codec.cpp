@@ -17,11 +17,8 @@ std::string pipelined_input(std::size_t line_size, std::size_t bytes) {
     return input;
 }
 
-// One 64 KiB read of pipelined lines through a session, replies drained after each read.
-void codec_pipelined(benchmark::State& state) {
-    const auto line_size = static_cast<std::size_t>(state.range(0));
-    const std::string input = pipelined_input(line_size, 64 * 1024);
-    const auto lines = input.size() / (line_size + 1);
+// Feeds `input` (holding `lines` request lines) to a session per iteration, draining the replies.
+void feed_session(benchmark::State& state, const std::string& input, std::size_t lines) {
     robotbench::protocol::session session;
     for (auto _ : state) {
         session.on_input(input, 1);
@@ -30,22 +27,20 @@ void codec_pipelined(benchmark::State& state) {
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines));
-    state.SetLabel("items = lines");
+}
+
+// One 64 KiB read of pipelined lines through a session: items are lines.
+void codec_pipelined(benchmark::State& state) {
+    const auto line_size = static_cast<std::size_t>(state.range(0));
+    const std::string input = pipelined_input(line_size, 64 * 1024);
+    feed_session(state, input, input.size() / (line_size + 1));
 }
 BENCHMARK(codec_pipelined)->Arg(16)->Arg(64)->Arg(1024);
 
 // One line per read: the interactive case, where per-call overhead dominates.
 void codec_single_line(benchmark::State& state) {
     const auto line_size = static_cast<std::size_t>(state.range(0));
-    const std::string input = std::string(line_size, 'x') + '\n';
-    robotbench::protocol::session session;
-    for (auto _ : state) {
-        session.on_input(input, 1);
-        benchmark::DoNotOptimize(session.output().data());
-        session.consume(session.output().size());
-    }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
-    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+    feed_session(state, std::string(line_size, 'x') + '\n', 1);
 }
 BENCHMARK(codec_single_line)->Arg(16)->Arg(64)->Arg(1024);
 
