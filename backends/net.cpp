@@ -80,6 +80,7 @@ std::optional<unique_fd> acceptor::accept() {
             case EMFILE:
             case ENFILE:
                 // Free the spare, take the waiting client off the queue, refuse it, re-arm.
+                if (!spare_) spare_ = open_spare();  // lost earlier: try again
                 if (!spare_) return std::nullopt;
                 spare_.reset();
                 if (unique_fd victim{::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC)})

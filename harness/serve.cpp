@@ -55,8 +55,14 @@ void supervise(const stop_event& stop, const presence& online, bool quiet) {
         }
         const auto now = online.count();
         if (!quiet && now != shown) {
-            fmt::print(stderr, "online {}\n", now);
-            std::fflush(stderr);
+            // A stderr nobody reads any more (a closed pipe, a full disk) must not end the
+            // server: the count stops being shown, and serving goes on.
+            try {
+                fmt::print(stderr, "online {}\n", now);
+                std::fflush(stderr);
+            } catch (const std::exception&) {
+                quiet = true;
+            }
             shown = now;
         }
     }

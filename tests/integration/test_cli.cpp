@@ -144,5 +144,20 @@ TEST(cli, quiet_turns_the_online_lines_off) {
     EXPECT_TRUE(child.wait_for(5s));
 }
 
+TEST(cli, a_stderr_that_cannot_be_written_does_not_stop_the_server) {
+    // /dev/full fails every write: the `online N` lines cannot be shown, serving must go on.
+    server_process server(std::vector<std::string>{
+        "/bin/sh", "-c", "exec \"$0\" serve --backend=select --port=0 2>/dev/full",
+        robotbench_exe()});
+    ASSERT_NE(server.port(), 0);
+    client first(server.port());
+    ASSERT_TRUE(first.connected());
+    EXPECT_EQ(first.ask("hello"), "====hello====");
+    std::this_thread::sleep_for(300ms);  // the count changed: the supervisor has tried to print
+    client second(server.port());
+    EXPECT_EQ(second.ask("/online"), "online 2");
+    EXPECT_EQ(server.terminate(), 0);
+}
+
 }  // namespace
 }  // namespace robotbench::test
