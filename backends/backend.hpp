@@ -15,22 +15,28 @@
 
 namespace robotbench {
 
+// Worker processes a process-pool backend starts unless told otherwise: enough for the default
+// 64-connection run with room to spare.
+inline constexpr unsigned default_workers = 128;
+
 // Settings shared by every backend, from `robotbench serve`'s flags.
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;               // the port asked for; 0 picks a free one
     unsigned threads = 0;                 // worker threads for threaded backends; 0: one per core
+    unsigned workers = default_workers;   // worker processes for process-pool backends
     std::size_t max_conns = 0;            // clients served at once; 0: only the descriptor limit
     protocol::session_limits limits;      // per-client line and output bounds
 };
 
-// What a backend serves with. Owned by the caller and alive for the whole of serve().
+// What a backend serves with. Owned by the caller and alive for the whole of serve(). The
+// backend's settings reach it once, through its factory; the context holds only what exists
+// while it serves.
 struct server_context {
-    int listener;                  // bound, listening, non-blocking; the backend must not close it
-    std::uint16_t port;            // the port actually bound, for backends that open more listeners
-    const server_options& options;
-    presence& online;              // count every client from accept until the server closed it
-    const stop_event& stop;        // readable once the server must stop
+    int listener;            // bound, listening, non-blocking, SO_REUSEPORT; never closed here
+    std::uint16_t port;      // the port actually bound: more SO_REUSEPORT listeners may share it
+    presence& online;        // count every client from accept until the server closed it
+    const stop_event& stop;  // readable once the server must stop
 };
 
 // One concurrency model. serve() is called once, on the main thread.
@@ -42,15 +48,25 @@ public:
     virtual void serve(const server_context& ctx) = 0;
 };
 
+// How many clients a backend can serve at once with given options, and what sets that bound.
+struct client_capacity {
+    std::size_t clients = 0;  // 0: no fixed limit (only descriptors, memory, --max-conns)
+    std::string reason;       // what sets `clients`, for reports: "--workers=128 processes"
+};
+
 // A registry row.
 struct backend_info {
     std::string_view name;
     std::string_view alias;        // another accepted name, or empty
     std::string_view description;  // one line for `robotbench list`
-    bool (*available)();           // false when not usable in this build or on this machine
+    // Why the backend cannot run in this build or on this machine; empty when it can.
+    std::string (*unavailable)();
+    // Builds the server with its options; only called when unavailable() is empty.
     std::unique_ptr<server> (*make)(const server_options&);
-    std::size_t max_clients = 0;   // clients it can ever serve at once; 0: no fixed limit
-    std::string_view limit_reason; // what sets max_clients, for reports
+    // The clients it can serve at once with these options, known before it starts.
+    client_capacity (*capacity)(const server_options&);
+
+    bool available() const { return unavailable().empty(); }
 };
 
 // Every backend this build knows, in the order `robotbench list` shows them.
@@ -67,6 +83,14 @@ std::unique_ptr<server> make_select_server(const server_options&);
 std::unique_ptr<server> make_fork_server(const server_options&);
 std::unique_ptr<server> make_thread_pool_server(const server_options&);
 std::unique_ptr<server> make_libuv_server(const server_options&);
+std::unique_ptr<server> make_thread_per_client_server(const server_options&);
+std::unique_ptr<server> make_prefork_server(const server_options&);
+std::unique_ptr<server> make_epoll_server(const server_options&);
+std::unique_ptr<server> make_reactors_server(const server_options&);
+std::unique_ptr<server> make_io_uring_server(const server_options&);
+
+// Why io_uring cannot be used here (kernel, sysctl, build); empty when it can.
+std::string io_uring_unavailable();
 
 }  // namespace robotbench
 

@@ -91,11 +91,12 @@ private:
 // buffer every client shares. Lives on the serving thread's stack for the whole of serve().
 class loop_server {
 public:
-    explicit loop_server(const server_context& ctx);
+    loop_server(const server_options& options, const server_context& ctx);
 
     // Serves until stop is requested, then closes every handle and the loop.
     void run();
 
+    const server_options& options() const noexcept { return options_; }
     const server_context& ctx() const noexcept { return ctx_; }
     // The one read buffer: a read callback consumes it before the next read fills it.
     std::span<char> scratch() noexcept { return {scratch_.get(), read_chunk}; }
@@ -104,6 +105,7 @@ private:
     static void on_connection(uv_stream_t* listener, int status) noexcept;
     static void on_stop(uv_poll_t* watch, int status, int events) noexcept;
 
+    const server_options& options_;
     const server_context& ctx_;
     std::unique_ptr<char[]> scratch_;
     uv_tcp_t listener_{};     // owns a duplicate of ctx.listener, closed with the handle
@@ -112,7 +114,7 @@ private:
     libuv::event_loop loop_;
 };
 
-client::client(loop_server& server) : server_(server), session_(server.ctx().options.limits) {}
+client::client(loop_server& server) : server_(server), session_(server.options().limits) {}
 
 void client::accept(loop_server& server, uv_stream_t* listener, bool full) noexcept {
     auto owned = std::make_unique<client>(server);
@@ -237,8 +239,8 @@ void client::on_close(uv_handle_t* handle) noexcept {
     if (self->counted_) self->server_.ctx().online.remove();
 }
 
-loop_server::loop_server(const server_context& ctx)
-    : ctx_(ctx), scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)) {
+loop_server::loop_server(const server_options& options, const server_context& ctx)
+    : options_(options), ctx_(ctx), scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)) {
     uv_loop_t* loop = loop_.get();
     loop->data = this;
     // Closing the listener's handle closes its descriptor, and ctx.listener is the caller's.
@@ -262,7 +264,7 @@ void loop_server::on_connection(uv_stream_t* listener, int status) noexcept {
     // An error here is one client's failed accept, or clients libuv already shed (EMFILE).
     if (status < 0) return;
     auto& self = *static_cast<loop_server*>(listener->loop->data);
-    client::accept(self, listener, at_capacity(self.ctx_.options, self.ctx_.online));
+    client::accept(self, listener, at_capacity(self.options_, self.ctx_.online));
 }
 
 void loop_server::on_stop(uv_poll_t* watch, int, int) noexcept {
@@ -272,11 +274,14 @@ void loop_server::on_stop(uv_poll_t* watch, int, int) noexcept {
 
 class libuv_server final : public server {
 public:
-    explicit libuv_server(const server_options&) {}
+    explicit libuv_server(const server_options& options) : options_(options) {}
     void serve(const server_context& ctx) override {
-        loop_server state(ctx);
+        loop_server state(options_, ctx);
         state.run();
     }
+
+private:
+    server_options options_;
 };
 
 }  // namespace

@@ -2,30 +2,46 @@
 
 #include <array>
 
+#include <fmt/core.h>
+
 #include "backend.hpp"
 
 namespace robotbench {
 
 namespace {
 
-bool always() { return true; }
+std::string usable() { return {}; }
+
+client_capacity unbounded(const server_options&) { return {}; }
 
 // Descriptors the select server holds besides its clients: stdin, stdout, stderr, the listener,
 // the stop event and the acceptor's spare. Clients get the rest of the descriptors below
 // FD_SETSIZE.
 constexpr std::size_t select_reserved_fds = 6;
 
+client_capacity select_capacity(const server_options&) {
+    return {FD_SETSIZE - select_reserved_fds,
+            fmt::format("select(2) takes descriptors below FD_SETSIZE ({}) only", FD_SETSIZE)};
+}
+
+#ifdef ROBOTBENCH_HAVE_LIBUV
+constexpr auto libuv_unavailable = usable;
+constexpr auto make_libuv = make_libuv_server;
+#else
+std::string libuv_unavailable() { return "built without libuv (ROBOTBENCH_LIBUV=OFF or libuv not found)"; }
+constexpr std::unique_ptr<server> (*make_libuv)(const server_options&) = nullptr;
+#endif
+
 constexpr std::array rows{
     backend_info{"select", "", "one process, one thread, select(2) over non-blocking sockets",
-                 always, make_select_server, FD_SETSIZE - select_reserved_fds,
-                 "select(2) takes descriptors below FD_SETSIZE only"},
+                 usable, make_select_server, select_capacity},
     backend_info{"fork", "", "a child process per client; the parent counts and reaps them",
-                 always, make_fork_server, 0, ""},
+                 usable, make_fork_server, unbounded},
     backend_info{"thread", "thread-pool",
-                 "a fixed pool of worker threads sharing one epoll set (one-shot events)", always,
-                 make_thread_pool_server, 0, ""},
-    backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)", always,
-                 make_libuv_server, 0, ""},
+                 "a fixed pool of worker threads sharing one epoll set (one-shot events)", usable,
+                 make_thread_pool_server, unbounded},
+    backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
+                 libuv_unavailable, make_libuv, unbounded},
 };
 
 }  // namespace

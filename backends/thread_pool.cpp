@@ -102,7 +102,7 @@ private:
 // registry. Built and destroyed on the main thread; run_worker() runs on every pool thread.
 class pool {
 public:
-    explicit pool(const server_context& ctx);
+    pool(const server_options& options, const server_context& ctx);
     ~pool() { clients_.close_all(ctx_.online); }
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;
@@ -121,6 +121,7 @@ private:
     void close_client(pooled_client* c) noexcept;
     bool arm(int op, int fd, void* tag, std::uint32_t events) noexcept;
 
+    const server_options& options_;
     const server_context& ctx_;
     unique_fd epoll_;         // the one epoll set every worker waits on
     acceptor acceptor_;       // used only by the worker holding the listener's one-shot event
@@ -132,8 +133,11 @@ private:
     std::exception_ptr failure_;  // the first exception a worker threw, guarded by failure_mutex_
 };
 
-pool::pool(const server_context& ctx)
-    : ctx_(ctx), epoll_(::epoll_create1(EPOLL_CLOEXEC)), acceptor_(ctx.listener) {
+pool::pool(const server_options& options, const server_context& ctx)
+    : options_(options),
+      ctx_(ctx),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      acceptor_(ctx.listener) {
     if (!epoll_) fail("epoll_create1");
     epoll_event stop{.events = EPOLLIN, .data = {.ptr = &stop_tag_}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ctx.stop.fd(), &stop) != 0)
@@ -183,7 +187,7 @@ void pool::work() {
 // count can only fall between the capacity check and the add.
 void pool::accept_clients() {
     listener_owner_.acquire();
-    const auto& options = ctx_.options;
+    const auto& options = options_;
     for (int i = 0; i < accept_batch; ++i) {
         auto client = acceptor_.accept();
         if (!client) break;
@@ -247,7 +251,7 @@ void thread_pool_server::serve(const server_context& ctx) {
     unsigned threads =
         options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
     if (threads == 0) threads = 1;
-    pool shared(ctx);
+    pool shared(options_, ctx);
     {
         std::vector<std::jthread> workers;  // joined on leaving this block, even by an exception
         workers.reserve(threads);

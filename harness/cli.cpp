@@ -53,6 +53,11 @@ void add_serve_options(CLI::App& app, serve_options& options) {
         ->capture_default_str();
     app.add_option("--threads", server.threads, "worker threads (default: one per core)")
         ->check(CLI::Range(1u, 4096u));
+    app.add_option("--workers", server.workers,
+                   "worker processes of a process-pool backend (prefork); each serves one "
+                   "client at a time")
+        ->check(CLI::Range(1u, 1u << 20))
+        ->capture_default_str();
     app.add_option("--max-conns", server.max_conns,
                    "clients served at once; more get '!ERR server full' (default: no limit)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
@@ -71,6 +76,7 @@ void add_run_options(CLI::App& app, run_options& options) {
     app.add_option("--server-threads", options.server_threads,
                    "the server's worker threads (serve --threads; default: one per core)")
         ->check(CLI::Range(1u, 4096u));
+    add_server_workers_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the server's longest request payload in bytes (serve --max-line)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
@@ -115,6 +121,14 @@ void add_target_options(CLI::App& app, run_options& options) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_load_flags(app, options);
+}
+
+void add_server_workers_flag(CLI::App& app, run_options& o) {
+    app.add_option("--server-workers", o.server_workers,
+                   fmt::format("the server's worker processes for prefork (serve --workers; "
+                               "default: {})",
+                               default_workers))
+        ->check(CLI::Range(1u, 1u << 20));
 }
 
 void add_load_flags(CLI::App& app, run_options& o) {

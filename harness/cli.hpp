@@ -28,6 +28,9 @@ void add_run_options(CLI::App& app, run_options& options);
 // Adds `robotbench load`'s flags: --target, --max-line (the target's) and the load's.
 void add_target_options(CLI::App& app, run_options& options);
 
+// --server-workers: the worker processes of the server a run or sweep starts (serve --workers).
+void add_server_workers_flag(CLI::App& app, run_options& options);
+
 // The flags every measuring command shares: -c, -d, --warmup, -t, --size, -P, -R, --scenario,
 // --connect-rate, --requests-per-connection, --timeout, --no-presence, --csv, --no-csv, --json,
 // --hgrm.

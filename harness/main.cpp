@@ -13,8 +13,9 @@ int list_backends() {
     for (const auto& row : robotbench::backends()) {
         const auto name =
             row.alias.empty() ? std::string(row.name) : fmt::format("{} ({})", row.name, row.alias);
+        const auto why = row.unavailable();
         fmt::print("{:<22} {}{}\n", name, row.description,
-                   row.available() ? "" : " [not available in this build]");
+                   why.empty() ? "" : fmt::format(" [not available: {}]", why));
     }
     return 0;
 }

@@ -147,7 +147,8 @@ run_record run_backend(const std::string& backend, const run_options& options,
     r.backend = backend;
     std::optional<server_under_test> server;
     try {
-        server.emplace(server_launch{backend, options.server_threads, options.max_line});
+        server.emplace(server_launch{backend, options.server_threads, options.server_workers,
+                                     options.max_line});
     } catch (const std::exception& e) {
         r.problems.push_back(e.what());
         skip_presence(r, "the server did not start");
@@ -196,12 +197,26 @@ int run_command(run_options options) {
         return 2;
     }
     if (!usable(options)) return 2;
+    // A backend that cannot hold this run's clients is refused before any server starts; one
+    // that `all` brought in is left out with the reason.
+    std::vector<std::string> names;
+    const bool every = options.backend_list.find("all") != std::string::npos;
+    for (const auto& backend : selection.names) {
+        if (const auto why = capacity_problem(backend, options); !why.empty()) {
+            fmt::print(stderr, "robotbench: {}{}\n", why,
+                       every ? " (left out)" : " (use fewer connections)");
+            if (!every) return 2;
+            continue;
+        }
+        names.push_back(backend);
+    }
+    if (names.empty()) return 2;
     ::signal(SIGPIPE, SIG_IGN);
     const environment env = current_environment();
     status_line status;
     std::vector<run_record> runs;
-    for (const auto& backend : selection.names) {
-        const std::string hgrm = options.hgrm_path.empty() || selection.names.size() == 1
+    for (const auto& backend : names) {
+        const std::string hgrm = options.hgrm_path.empty() || names.size() == 1
                                      ? options.hgrm_path
                                      : per_backend_path(options.hgrm_path, backend);
         try {

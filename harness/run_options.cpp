@@ -62,8 +62,8 @@ backend_selection expand_backends(std::string_view list) {
                 fmt::format("unknown backend '{}' (valid: {}, or all)", item, backend_names());
             return out;
         }
-        if (!row->available()) {
-            out.error = fmt::format("backend '{}' is not available in this build", row->name);
+        if (const auto why = row->unavailable(); !why.empty()) {
+            out.error = fmt::format("backend '{}' is not available: {}", row->name, why);
             return out;
         }
         add(row->name);
@@ -103,6 +103,25 @@ std::string check_run_options(const run_options& o) {
         if (o.requests_per_connection == 0) return "--requests-per-connection must be at least 1";
     }
     return {};
+}
+
+server_options server_settings(const run_options& o) {
+    server_options s;
+    s.threads = o.server_threads;
+    if (o.server_workers != 0) s.workers = o.server_workers;
+    s.limits.max_line = o.max_line;
+    return s;
+}
+
+std::string capacity_problem(std::string_view backend, const run_options& o) {
+    const backend_info* info = find_backend(backend);
+    if (info == nullptr) return {};
+    const auto capacity = info->capacity(server_settings(o));
+    // The presence check adds a handful of its own clients besides the load's connections.
+    const std::size_t wanted = o.kind == scenario::presence ? 0 : o.connections;
+    if (capacity.clients == 0 || wanted <= capacity.clients) return {};
+    return fmt::format("{} serves at most {} clients at once ({}); this run opens {}", info->name,
+                       capacity.clients, capacity.reason, wanted);
 }
 
 unsigned generator_threads(const run_options& o) {

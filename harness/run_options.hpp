@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/backend.hpp"
 #include "loadgen/load.hpp"
 #include "protocol/reply.hpp"
 
@@ -31,6 +32,7 @@ struct run_options {
 
     // The server under test (`run` only).
     unsigned server_threads = 0;                        // --server-threads; 0: the server's default
+    unsigned server_workers = 0;                        // --server-workers; 0: the server's default
     std::size_t max_line = protocol::default_max_line;  // --max-line (for `load`: the target's)
 
     // The load.
@@ -69,6 +71,13 @@ std::optional<loadgen::endpoint> parse_target(std::string_view text);
 
 // An empty string when the settings can run, else one line saying what is impossible. Pure.
 std::string check_run_options(const run_options& options);
+
+// The settings `robotbench serve` gets for a run with these options. Pure.
+server_options server_settings(const run_options& options);
+
+// Why `backend` cannot serve the clients this run opens at once (its capacity with the run's
+// server settings), or empty when it can. Pure.
+std::string capacity_problem(std::string_view backend, const run_options& options);
 
 // The generator threads a run will use: -t (or the core count when -t is 0), never more than
 // there are connections.

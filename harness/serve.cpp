@@ -77,15 +77,16 @@ int run_serve(const serve_options& options) {
                    backend_names());
         return 2;
     }
-    if (!info->available()) {
-        fmt::print(stderr, "robotbench serve: backend '{}' is not available in this build\n",
-                   info->name);
+    if (const auto why = info->unavailable(); !why.empty()) {
+        fmt::print(stderr, "robotbench serve: backend '{}' is not available: {}\n", info->name,
+                   why);
         return 2;
     }
     raise_descriptor_limit();
     block_signals();
     try {
-        const auto listener = open_listener(options.server.host, options.server.port);
+        const auto listener = open_listener(options.server.host, options.server.port,
+                                            /*reuse_port=*/true);
         const auto port = local_port(listener.get());
         presence online;
         stop_event stop;
@@ -95,7 +96,7 @@ int run_serve(const serve_options& options) {
         std::thread supervisor(supervise, std::cref(stop), std::cref(online), options.quiet);
         int status = 0;
         try {
-            server->serve({listener.get(), port, options.server, online, stop});
+            server->serve({listener.get(), port, online, stop});
         } catch (const std::exception& e) {
             fmt::print(stderr, "robotbench serve: {}\n", e.what());
             status = 1;

@@ -18,6 +18,7 @@ std::vector<std::string> serve_argv(const server_launch& launch) {
     std::vector<std::string> argv{"/proc/self/exe", "serve", "--backend=" + launch.backend,
                                   "--port=0", "--quiet"};
     if (launch.threads != 0) argv.push_back(fmt::format("--threads={}", launch.threads));
+    if (launch.workers != 0) argv.push_back(fmt::format("--workers={}", launch.workers));
     if (launch.max_line != 0) argv.push_back(fmt::format("--max-line={}", launch.max_line));
     return argv;
 }

@@ -19,6 +19,7 @@ namespace robotbench {
 struct server_launch {
     std::string backend;
     unsigned threads = 0;      // --threads; 0: the server's default
+    unsigned workers = 0;      // --workers; 0: the server's default
     std::size_t max_line = 0;  // --max-line; 0: the server's default
     std::chrono::milliseconds start_timeout = std::chrono::seconds(5);
 };

@@ -108,12 +108,9 @@ std::vector<sweep_cell> sweep_cells(const sweep_options& options,
     return cells;
 }
 
-std::string skip_reason(const sweep_cell& cell, std::size_t fd_limit) {
-    const backend_info* info = find_backend(cell.backend);
-    if (info != nullptr && info->max_clients != 0 && cell.connections > info->max_clients)
-        return fmt::format("{} serves at most {} clients at once ({})", info->name,
-                           info->max_clients, info->limit_reason);
-    if (cell.connections + generator_reserve > fd_limit)
+std::string skip_reason(const run_options& cell_run, std::size_t fd_limit) {
+    if (auto why = capacity_problem(cell_run.backend_list, cell_run); !why.empty()) return why;
+    if (cell_run.connections + generator_reserve > fd_limit)
         return fmt::format("the generator may open at most {} descriptors (ulimit -Hn)",
                            fd_limit);
     return {};
@@ -156,7 +153,7 @@ int sweep_command(sweep_options sweep) {
             auto o = options_for(sweep, cell);
             o.threads = generator_threads(o);
             show_progress(done, total, cell, started);
-            if (auto why = skip_reason(cell, fd_limit); !why.empty()) {
+            if (auto why = skip_reason(o, fd_limit); !why.empty()) {
                 runs.push_back(skipped_record(o, cell, env, std::move(why)));
             } else {
                 try {

@@ -35,9 +35,10 @@ struct sweep_cell {
 std::vector<sweep_cell> sweep_cells(const sweep_options& options,
                                     const std::vector<std::string>& backends);
 
-// Why `cell` cannot be served (a backend's fixed client limit, the generator's descriptor
-// limit), or empty when it can. `fd_limit` is the generator's hard descriptor limit. Pure.
-std::string skip_reason(const sweep_cell& cell, std::size_t fd_limit);
+// Why a cell's run cannot be served (the backend's capacity with the run's server settings, the
+// generator's descriptor limit), or empty when it can. `fd_limit` is the generator's hard
+// descriptor limit. Pure.
+std::string skip_reason(const run_options& cell_run, std::size_t fd_limit);
 
 // `[3/16] thread c=100 size=64 P=1  elapsed 0:42  ETA 1:10`. Pure.
 std::string progress_text(std::size_t done, std::size_t total, const sweep_cell& cell,
