@@ -18,9 +18,10 @@ std::vector<std::string> bottleneck_warnings(const run_record& r, unsigned cores
     if (!r.loaded || r.requests == 0 || !r.generator_window_cpu_s) return out;
     const double requests = static_cast<double>(r.requests);
     const double generator_us = *r.generator_window_cpu_s * 1e6 / requests;
-    // In closed loop the generator's speed sets the pace; in open loop the schedule does, and
-    // falling behind it is the sign to look for (below).
-    if (r.server && r.options.rate == 0) {
+    // In closed loop the generator's speed sets the pace; in open loop (and the idle scenario,
+    // whose connections follow a schedule) the schedule does, and falling behind it is the sign
+    // to look for (below).
+    if (r.server && r.options.rate == 0 && r.options.kind != scenario::idle) {
         const double server_us = r.server_cpu_s() * 1e6 / requests;
         if (generator_us >= server_us)
             out.push_back(fmt::format(

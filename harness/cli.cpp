@@ -163,10 +163,22 @@ void add_load_flags(CLI::App& app, run_options& o) {
             "REQ/S"));
     app.add_option_function<std::string>(
            "--scenario", [&o](const std::string& name) { o.kind = *find_scenario(name); },
-           "load (default; ends with a presence check), presence (only the check), or churn "
-           "(connect, send --requests-per-connection requests, close)")
-        ->check(CLI::IsMember({"load", "presence", "churn"}))
+           "load (default; ends with a presence check), presence (only the check), churn "
+           "(connect, send --requests-per-connection requests, close), or idle (hold -c "
+           "connections, default 10000, and measure what each costs the server)")
+        ->check(CLI::IsMember({"load", "presence", "churn", "idle"}))
         ->default_str("load");
+    add_duration(app, "--idle-interval", o.idle_interval,
+                 "idle: time between two requests of one idle connection", false);
+    app.add_option("--probe-rate", o.probe_rate,
+                   "idle: requests per second of the probe connections that measure latency")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    // idle holds 10,000 connections unless -c says otherwise.
+    app.parse_complete_callback([&o, connections = app.get_option("--connections")] {
+        if (o.kind == scenario::idle && connections->count() == 0)
+            o.connections = default_idle_connections;
+    });
     app.add_option("--connect-rate", o.connect_rate, "churn: connections per second")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

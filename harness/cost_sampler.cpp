@@ -111,6 +111,7 @@ void cost_sampler::take_sample() {
         s.server_sys_s = static_cast<double>(sys) / ticks_per_s();
         s.server_voluntary = voluntary_total_;
         s.server_involuntary = involuntary_total_;
+        s.kernel_memory_kib = kernel_memory_kib().value_or(0);
     }
     // The files were read over the last few milliseconds: date the sample in their middle.
     s.at = started + (sample_clock::now() - started) / 2;
@@ -158,8 +159,13 @@ server_cost cost_sampler::server_window(sample_clock::time_point from,
     cost.involuntary_switches =
         static_cast<std::uint64_t>(std::llround(delta(&cost_sample::server_involuntary)));
     cost.memory_metric = use_pss_ ? "PSS" : "RSS";
+    if (!samples_.empty()) {
+        cost.baseline_memory_kib = samples_.front().server_memory_kib;
+        cost.baseline_kernel_kib = samples_.front().kernel_memory_kib;
+    }
     for (const auto& s : samples_) {
         cost.peak_memory_kib = std::max(cost.peak_memory_kib, s.server_memory_kib);
+        cost.peak_kernel_kib = std::max(cost.peak_kernel_kib, s.kernel_memory_kib);
         cost.peak_threads = std::max(cost.peak_threads, s.server_threads);
         cost.peak_processes = std::max(cost.peak_processes, s.server_processes);
     }

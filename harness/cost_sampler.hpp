@@ -29,6 +29,7 @@ struct cost_sample {
     double server_voluntary = 0;  // running sums of every process's increases
     double server_involuntary = 0;
     std::uint64_t server_memory_kib = 0;  // summed over the tree
+    std::uint64_t kernel_memory_kib = 0;  // system-wide (proc_stats.hpp: kernel_memory_kib)
     unsigned server_threads = 0;
     unsigned server_processes = 0;
     double self_cpu_s = 0;  // this process, less the sampler thread's own CPU
@@ -54,7 +55,8 @@ class cost_sampler {
     void finish();
 
     // The server's cost over [from, to]: CPU and context switches interpolated at both ends,
-    // memory, threads and processes at their peak over every sample.
+    // memory, threads and processes at their peak over every sample, and memory as of the first
+    // sample (taken at construction, before the generator connects).
     server_cost server_window(sample_clock::time_point from, sample_clock::time_point to) const;
 
     // This process's CPU over [from, to] in seconds, the sampler's own excluded.

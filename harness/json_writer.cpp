@@ -142,6 +142,7 @@ void write_configuration(json_out& j, const run_record& r) {
     j.count("connections", o.connections);
     j.count("threads", o.threads);
     j.count("server_threads", o.server_threads);
+    j.count("server_workers", o.server_workers);
     j.count("max_line_bytes", o.max_line);
     j.count("size_bytes", o.size);
     j.count("pipeline", o.pipeline);
@@ -151,6 +152,9 @@ void write_configuration(json_out& j, const run_record& r) {
     j.text("timeout", duration_text(o.timeout));
     j.number("connect_rate_per_s", o.connect_rate, 1);
     j.count("requests_per_connection", o.requests_per_connection);
+    j.text("idle_interval", duration_text(o.idle_interval));
+    j.number("probe_rate_rps", o.probe_rate, 1);
+    j.count("connections_held", r.connections_held);
     j.flag("presence_check", o.presence_check);
     if (o.other_clients)
         j.count("other_clients", static_cast<std::uint64_t>(*o.other_clients));

@@ -37,6 +37,20 @@ proc_status parse_proc_status(std::string_view text);
 // The `Pss:` line of /proc/PID/smaps_rollup, in KiB.
 std::optional<std::uint64_t> parse_pss_kib(std::string_view smaps_rollup);
 
+// The kernel memory that connections, threads and processes take, in KiB, system-wide: slab
+// caches (sockets, files, task structs), kernel stacks and page tables from /proc/meminfo, plus
+// the TCP socket buffers from /proc/net/sockstat (`mem`, in pages of `page_kib`). nullopt when
+// meminfo has no Slab line. Pure.
+std::optional<std::uint64_t> parse_kernel_memory_kib(std::string_view meminfo,
+                                                     std::string_view sockstat,
+                                                     std::uint64_t page_kib);
+
+// The same, read now from /proc; nullopt when /proc/meminfo cannot be read.
+std::optional<std::uint64_t> kernel_memory_kib();
+
+// The whole of a small file, or nullopt when it cannot be read or is empty.
+std::optional<std::string> read_whole_file(const std::string& path);
+
 // The whole of a small /proc file, or nullopt when it cannot be read (the process is gone).
 std::optional<std::string> read_proc_file(pid_t pid, std::string_view name);
 

@@ -45,7 +45,10 @@ std::string cpu_per_request(double cpu_s, std::uint64_t requests) {
 std::string latency_block(const run_record& r) {
     text_table t;
     t.add_row({"Latency", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max", "mean"});
-    if (r.options.rate > 0) {
+    if (r.options.kind == scenario::idle) {
+        t.add_row(latency_cells("  probes, from schedule", r.latency));
+        t.add_row(latency_cells("  probes, service time", r.service));
+    } else if (r.options.rate > 0) {
         t.add_row(latency_cells("  from schedule", r.latency));
         t.add_row(latency_cells("  service time", r.service));
     } else {
@@ -86,6 +89,16 @@ void cost_lines(const run_record& r, text_table& t) {
         t.add_row(
             {"Server memory", fmt::format("{} peak ({}, summed over the process tree)",
                                           format_memory(s.peak_memory_kib), s.memory_metric)});
+        if (const auto user = r.server_memory_per_connection_kib()) {
+            const auto kernel = r.kernel_memory_per_connection_kib();
+            t.add_row({"Memory/connection",
+                       fmt::format("{:.2f} KiB server ({}), {} kernel (system-wide, both ends), "
+                                   "over {} connections",
+                                   *user, s.memory_metric,
+                                   kernel ? fmt::format("{:.2f} KiB", *kernel)
+                                          : std::string(not_applicable),
+                                   format_count(r.connections_held))});
+        }
         t.add_row({"Server tree", fmt::format("peak {} thread{}, {} process{}", s.peak_threads,
                                               s.peak_threads == 1 ? "" : "s", s.peak_processes,
                                               s.peak_processes == 1 ? "" : "es")});
@@ -141,6 +154,14 @@ std::string run_heading(const run_record& r) {
     const auto& o = r.options;
     std::string what = fmt::format("{}, {}", subject(r), scenario_name(o.kind));
     if (o.kind == scenario::presence) return what;
+    if (o.kind == scenario::idle)
+        return what + fmt::format(
+                          ", {} idle connections sending one request every {} each, {} probes at "
+                          "{} req/s, {} generator thread{}, {}-byte payloads, {} warm-up + {} "
+                          "measured",
+                          o.connections, duration_text(o.idle_interval), idle_probes,
+                          format_rate(o.probe_rate), o.threads, o.threads == 1 ? "" : "s", o.size,
+                          duration_text(o.warmup), duration_text(o.duration));
     if (o.kind == scenario::churn)
         what += fmt::format(", at most {} connections open", o.connections);
     else

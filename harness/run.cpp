@@ -56,8 +56,22 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             churn.connect_rate = r.options.connect_rate;
             churn.requests_per_connection = r.options.requests_per_connection;
             result = loadgen::run_churn(churn, on_progress);
+        } else if (r.options.kind == scenario::idle) {
+            loadgen::idle_config idle;
+            idle.load = load_config_for(r.options, target);
+            idle.interval = r.options.idle_interval;
+            idle.probes = idle_probes;
+            idle.probe_rate = r.options.probe_rate;
+            auto both = loadgen::run_idle(idle, on_progress);
+            // Latency is the probes'; every request and error of every connection counts.
+            result = std::move(both.probes);
+            result.requests += both.idle.requests;
+            result.errors += both.idle.errors;
+            result.connects += both.idle.connects;
+            r.connections_held = r.options.connections + idle_probes;
         } else {
             result = loadgen::run_load(load_config_for(r.options, target), on_progress);
+            r.connections_held = r.options.connections;
         }
     } catch (const std::invalid_argument&) {
         status.clear();

@@ -18,6 +18,7 @@ constexpr std::array scenario_names{
     std::pair{scenario::load, std::string_view{"load"}},
     std::pair{scenario::presence, std::string_view{"presence"}},
     std::pair{scenario::churn, std::string_view{"churn"}},
+    std::pair{scenario::idle, std::string_view{"idle"}},
 };
 
 std::string_view trim(std::string_view s) {
@@ -98,6 +99,10 @@ std::string check_run_options(const run_options& o) {
     if (o.size > o.max_line)
         return fmt::format("--size {} is above the server's max line of {} bytes (--max-line)",
                            o.size, o.max_line);
+    if (o.kind == scenario::idle) {
+        if (o.idle_interval.count() <= 0) return "--idle-interval must be longer than zero (e.g. 2s)";
+        if (!(o.probe_rate > 0)) return "--probe-rate must be a positive number of requests/s";
+    }
     if (o.kind == scenario::churn) {
         if (!(o.connect_rate > 0)) return "--connect-rate must be a positive number of connects/s";
         if (o.requests_per_connection == 0) return "--requests-per-connection must be at least 1";
@@ -118,7 +123,9 @@ std::string capacity_problem(std::string_view backend, const run_options& o) {
     if (info == nullptr) return {};
     const auto capacity = info->capacity(server_settings(o));
     // The presence check adds a handful of its own clients besides the load's connections.
-    const std::size_t wanted = o.kind == scenario::presence ? 0 : o.connections;
+    const std::size_t wanted = o.kind == scenario::presence ? 0
+                               : o.kind == scenario::idle   ? o.connections + idle_probes
+                                                            : o.connections;
     if (capacity.clients == 0 || wanted <= capacity.clients) return {};
     return fmt::format("{} serves at most {} clients at once ({}); this run opens {}", info->name,
                        capacity.clients, capacity.reason, wanted);

@@ -17,7 +17,12 @@ namespace robotbench {
 using namespace std::chrono_literals;
 
 // --scenario: what the generator does against the server.
-enum class scenario { load, presence, churn };
+enum class scenario { load, presence, churn, idle };
+
+// --scenario idle: connections held when -c is not given, and the probe connections that
+// measure latency meanwhile.
+inline constexpr unsigned default_idle_connections = 10'000;
+inline constexpr unsigned idle_probes = 4;
 
 // The name `--scenario` takes, and back.
 std::string_view scenario_name(scenario s);
@@ -47,7 +52,9 @@ struct run_options {
     std::chrono::nanoseconds timeout = 5s;
     double connect_rate = 1000;            // churn: connections per second
     unsigned requests_per_connection = 4;  // churn: K
-    bool presence_check = true;            // load and churn end with a presence check
+    std::chrono::nanoseconds idle_interval = 2s;  // idle: between two requests of a connection
+    double probe_rate = 200;                      // idle: probe requests per second, in total
+    bool presence_check = true;            // load, churn and idle end with a presence check
     // Clients an outside target has besides robotbench's (`load --other-clients`); nullopt:
     // taken from the first steady `/online` answer. A server `run` starts has none.
     std::optional<std::int64_t> other_clients = 0;

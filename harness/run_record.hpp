@@ -35,6 +35,9 @@ struct server_cost {
     double sys_s = 0;
     std::uint64_t peak_memory_kib = 0;     // peak of the tree's summed memory during the load
     std::string memory_metric = "PSS";     // "PSS" (smaps_rollup) or "RSS" (status)
+    std::uint64_t baseline_memory_kib = 0; // the tree's memory before the generator connected
+    std::uint64_t baseline_kernel_kib = 0; // system-wide kernel memory then (proc_stats.hpp)
+    std::uint64_t peak_kernel_kib = 0;     // its peak during the load
     std::uint64_t voluntary_switches = 0;  // over the measured window
     std::uint64_t involuntary_switches = 0;
     unsigned peak_threads = 0;
@@ -73,6 +76,9 @@ struct run_record {
     std::uint64_t max_lag_ns = 0;  // open loop: worst send behind schedule
     std::uint64_t connects = 0;
     latency_summary connect_latency;
+    // Connections open at once while the server's memory peaked (load: -c; idle: -c and the
+    // probes); 0 when they came and went (churn), so no memory per connection is reported.
+    std::uint64_t connections_held = 0;
 
     std::optional<server_cost> server;                // n/a against an outside target
     std::optional<loadgen::cpu_times> generator_cpu;  // the generator, whole run
@@ -84,6 +90,18 @@ struct run_record {
     std::vector<std::string> warnings;  // e.g. the generator may have been the bottleneck
 
     double throughput() const { return measured_s > 0 ? requests / measured_s : 0.0; }
+    // (peak − before the generator connected) / connections_held, in KiB: the server's own
+    // memory (PSS or RSS), and the kernel's (system-wide, both ends of each loopback connection).
+    std::optional<double> server_memory_per_connection_kib() const {
+        if (!server || connections_held == 0) return std::nullopt;
+        return (double(server->peak_memory_kib) - double(server->baseline_memory_kib)) /
+               double(connections_held);
+    }
+    std::optional<double> kernel_memory_per_connection_kib() const {
+        if (!server || connections_held == 0 || server->peak_kernel_kib == 0) return std::nullopt;
+        return (double(server->peak_kernel_kib) - double(server->baseline_kernel_kib)) /
+               double(connections_held);
+    }
     double server_cpu_s() const { return server ? server->user_s + server->sys_s : 0.0; }
     bool failed() const {
         return !problems.empty() || errors.total() != 0 || presence.state == presence_state::failed;

@@ -104,6 +104,22 @@ struct churn_config {
 };
 load_result run_churn(const churn_config& config, const progress_fn& on_progress = {});
 
+// --scenario idle: `load.connections` connections held open, each sending one request every
+// `interval` (their sends staggered over it), while `probes` probe connections send `probe_rate`
+// requests per second in total. The latency reported is the probes'; every reply of every
+// connection is validated. What the idle connections cost the server is the harness's to measure.
+struct idle_config {
+    load_config load;                       // target, connections, threads, size, durations
+    std::chrono::nanoseconds interval = 2s; // between two requests of one idle connection
+    unsigned probes = 4;
+    double probe_rate = 200;                // requests per second over all probes
+};
+struct idle_result {
+    load_result probes;  // latency, throughput and errors of the probe connections
+    load_result idle;    // requests, errors and connects of the idle connections
+};
+idle_result run_idle(const idle_config& config, const progress_fn& on_progress = {});
+
 // --scenario presence: clients open in waves and close in every way (FIN, RST, /quit,
 // half-close); `/online` asked at checkpoints from a control connection.
 struct presence_config {

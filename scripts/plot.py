@@ -7,7 +7,8 @@ files written with --hgrm, and writes PNG charts into a folder:
   throughput.png             throughput vs connections, one line per backend
   latency.png                p50 and p99 latency vs connections
   cpu_per_request.png        server CPU time per request vs connections
-  memory_per_connection.png  server peak memory per connection vs connections
+  memory.png                 memory the connections added, server and kernel, vs connections
+                             (log-log: the slope is the cost of one connection)
   latency_distribution.png   latency percentile distribution from .hgrm files
 
 Repeated runs of one cell are drawn as their median, with the min-max spread as an error bar.
@@ -170,17 +171,32 @@ def chart_cpu(plt, series, out, note):
     return save(fig, ax, os.path.join(out, "cpu_per_request.png"), ok)
 
 
-def memory_per_connection(row):
-    kib, conns = number(row["server_peak_memory_kib"]), number(row["connections"])
-    return kib / conns if kib is not None and conns else None
+def memory_growth(column):
+    """The memory the connections added (KiB): `column`'s per-connection value times the
+    connections held; falls back to peak memory / connections for CSVs without the column."""
+    def value_of(row):
+        conns = number(row["connections"])
+        per_conn = number(row.get(column))
+        if per_conn is None and column == "server_memory_per_connection_kib":
+            kib = number(row["server_peak_memory_kib"])
+            return kib if kib and conns else None
+        if per_conn is None or not conns or per_conn <= 0:
+            return None  # log axes: a growth lost in noise is not drawn
+        held = conns + (4 if row.get("scenario") == "idle" else 0)
+        return per_conn * held
+    return value_of
 
 
 def chart_memory(plt, series, out, note):
-    fig, ax = new_figure(plt, "Server peak memory per connection",
-                         "peak memory of the server process tree / connections (KiB)", note)
+    fig, ax = new_figure(plt, "Memory the connections cost (server solid, kernel dashed)",
+                         "memory added by the connections (KiB)", note)
     ax.set_yscale("log")
-    ok = plot_metric(ax, series, memory_per_connection)
-    return save(fig, ax, os.path.join(out, "memory_per_connection.png"), ok)
+    ok = plot_metric(ax, series, memory_growth("server_memory_per_connection_kib"), "-",
+                     " server")
+    ax.set_prop_cycle(None)
+    ok |= plot_metric(ax, series, memory_growth("kernel_memory_per_connection_kib"), "--",
+                      " kernel", "s")
+    return save(fig, ax, os.path.join(out, "memory.png"), ok)
 
 
 def read_hgrm(path):

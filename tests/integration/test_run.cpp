@@ -97,6 +97,35 @@ TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
         EXPECT_NE(json.find(expected), std::string::npos) << expected << "\n" << json;
 }
 
+TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_connection) {
+    const auto& backend = GetParam();
+    const auto result = run_robotbench(
+        {"run", "--backend=" + backend, "--scenario=idle", "-c", "300", "--server-workers=320",
+         "--idle-interval=200ms", "-d", "1s", "--warmup", "200ms",
+         "--csv=" + (dir_ / "runs.csv").string(), "--json=" + (dir_ / "runs.json").string()});
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_NE(result.output.find("300 idle connections"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("Memory/connection"), std::string::npos) << result.output;
+    const auto row = last_csv_row(dir_ / "runs.csv");
+    EXPECT_EQ(row.at("scenario"), "idle");
+    EXPECT_EQ(row.at("status"), "ok");
+    EXPECT_EQ(number(row, "errors"), 0);
+    // Every idle connection sent about five requests (one per 200 ms over the 1.2 s run) besides
+    // the probes' 200/s: all of them were answered and checked.
+    EXPECT_GT(number(row, "requests"), 300 * 3);
+    EXPECT_GT(number(row, "latency_p50_us"), 0);
+    EXPECT_EQ(row.at("presence"), "passed");
+    // Memory per connection is measured: a number (it may be near zero for a server whose
+    // memory did not grow, but never missing); kernel memory grows with 300 sockets.
+    EXPECT_NE(row.at("server_memory_per_connection_kib"), "n/a");
+    number(row, "server_memory_per_connection_kib");  // fails the test unless a number
+    EXPECT_GT(number(row, "kernel_memory_per_connection_kib"), 0);
+    EXPECT_GE(number(row, "server_peak_processes"), 1);
+    const auto json = read_file(dir_ / "runs.json");
+    EXPECT_NE(json.find("\"scenario\": \"idle\""), std::string::npos) << json;
+    EXPECT_NE(json.find("\"connections_held\": 304"), std::string::npos) << json;
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, run_backend,
                          ::testing::Values("select", "fork", "thread", "libuv"));
 
@@ -273,6 +302,16 @@ TEST_F(run_test, the_presence_scenario_runs_only_the_check) {
     EXPECT_EQ(row.at("requests"), "n/a");
     EXPECT_EQ(row.at("presence"), "passed");
     EXPECT_GT(number(row, "presence_checks"), 0);
+}
+
+TEST_F(run_test, a_run_a_backend_cannot_hold_is_refused_before_any_server_starts) {
+    const auto result = run_robotbench({"--backend=select", "-c", "1100", "-d", "500ms",
+                                        "--csv=" + (dir_ / "runs.csv").string()});
+    EXPECT_EQ(result.status, 2) << result.output;
+    EXPECT_NE(result.output.find("select serves at most 1018 clients"), std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("FD_SETSIZE"), std::string::npos) << result.output;
+    EXPECT_FALSE(fs::exists(dir_ / "runs.csv")) << "nothing ran, so no row";
 }
 
 TEST_F(run_test, churn_reports_connects) {

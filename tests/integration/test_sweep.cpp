@@ -85,7 +85,7 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
                                         "--no-presence", "--no-csv", "--report", report.string()});
     EXPECT_EQ(result.status, 0) << result.output;
     for (const auto* chart : {"throughput.png", "latency.png", "cpu_per_request.png",
-                              "memory_per_connection.png", "latency_distribution.png"}) {
+                              "memory.png", "latency_distribution.png"}) {
         EXPECT_TRUE(fs::exists(report / chart)) << chart << "\n" << result.output;
         if (fs::exists(report / chart)) {
             EXPECT_GT(fs::file_size(report / chart), 5000u) << chart;

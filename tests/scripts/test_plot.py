@@ -71,7 +71,7 @@ class plot_script(unittest.TestCase):
         result = run_plot(data, "--hgrm", hgrm_a, "--hgrm", "thread=" + hgrm_b, "--out", out,
                           "--report")
         self.assertEqual(result.returncode, 0, result.stderr)
-        for chart in ("throughput", "latency", "cpu_per_request", "memory_per_connection",
+        for chart in ("throughput", "latency", "cpu_per_request", "memory",
                       "latency_distribution"):
             path = os.path.join(out, chart + ".png")
             self.assertTrue(os.path.isfile(path), path)

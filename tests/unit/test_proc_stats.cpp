@@ -49,6 +49,21 @@ TEST(smaps_rollup, pss) {
     EXPECT_EQ(parse_pss_kib("00400000-7fff [rollup]\nRss:  1760 kB\n"), std::nullopt);
 }
 
+TEST(proc, kernel_memory_sums_slab_stacks_page_tables_and_tcp_buffer_pages) {
+    const std::string meminfo =
+        "MemTotal: 24000000 kB\nSlab:  158580 kB\nSReclaimable: 132832 kB\n"
+        "KernelStack: 1588 kB\nPageTables: 3136 kB\n";
+    const std::string sockstat =
+        "sockets: used 12\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 5\nUDP: inuse 0 mem 7\n";
+    // SReclaimable is part of Slab and must not count twice; UDP's pages are not TCP's.
+    EXPECT_EQ(parse_kernel_memory_kib(meminfo, sockstat, 4), 158580u + 1588u + 3136u + 5u * 4u);
+    EXPECT_EQ(parse_kernel_memory_kib(meminfo, "", 4), 158580u + 1588u + 3136u);
+    EXPECT_EQ(parse_kernel_memory_kib("MemTotal: 1 kB\n", sockstat, 4), std::nullopt);
+    const auto now = kernel_memory_kib();
+    ASSERT_TRUE(now) << "/proc/meminfo is readable here";
+    EXPECT_GT(*now, 0u);
+}
+
 TEST(proc, this_process_reads_and_its_tree_includes_it) {
     const auto stat = read_proc_file(::getpid(), "stat");
     ASSERT_TRUE(stat);
