@@ -164,16 +164,6 @@ constexpr std::array all_columns{
     column{
         "server_memory_metric",
         [](const run_record& r) { return if_server(r, [](auto& s) { return s.memory_metric; }); }},
-    column{"server_memory_per_connection_kib",
-           [](const run_record& r) -> cell {
-               const auto v = r.server_memory_per_connection_kib();
-               return r.loaded && v ? cell{decimal{*v, 3}} : cell{};
-           }},
-    column{"kernel_memory_per_connection_kib",
-           [](const run_record& r) -> cell {
-               const auto v = r.kernel_memory_per_connection_kib();
-               return r.loaded && v ? cell{decimal{*v, 3}} : cell{};
-           }},
     column{"server_voluntary_switches",
            [](const run_record& r) {
                return if_server(r, [](auto& s) { return s.voluntary_switches; });
@@ -226,6 +216,16 @@ constexpr std::array all_columns{
                std::string note = r.skipped;
                for (const auto& p : r.problems) note += (note.empty() ? "" : "; ") + p;
                return note;
+           }},
+    column{"server_memory_per_connection_kib",
+           [](const run_record& r) -> cell {
+               const auto v = r.server_memory_per_connection_kib();
+               return r.loaded && v ? cell{decimal{*v, 3}} : cell{};
+           }},
+    column{"kernel_memory_per_connection_kib",
+           [](const run_record& r) -> cell {
+               const auto v = r.kernel_memory_per_connection_kib();
+               return r.loaded && v ? cell{decimal{*v, 3}} : cell{};
            }},
 };
 
