@@ -2,7 +2,9 @@
 // accept takes every client; each client has one multishot recv that fills buffers from a ring
 // of provided buffers shared by all clients (no read buffer per connection); the replies to all
 // that one batch of completions brought from a client leave in one send; a poll request watches
-// the stop event. Out of descriptors, the acceptor's spare descriptor sheds waiting clients.
+// the stop event. Out of descriptors, an accept request fails at once (it takes a descriptor
+// before it looks for a client), so the listener is polled instead and each client that comes
+// is shed with the acceptor's spare descriptor, until a descriptor is free again.
 //
 // A send points straight into the session's output buffer, which moves when input is fed or sent
 // bytes are compacted away. So while a client's send is in flight it is not fed: what its recv
@@ -46,6 +48,7 @@ constexpr std::uint64_t tag_cancel = 0;  // cancel requests: their completions s
 constexpr std::uint64_t tag_accept = 8;
 constexpr std::uint64_t tag_stop = 16;
 constexpr std::uint64_t tag_backoff = 24;
+constexpr std::uint64_t tag_listen_poll = 32;
 constexpr std::uint64_t first_address = 4096;
 
 // One client. Created on accept and owned by the server's client list; freed once it is closed
@@ -83,14 +86,13 @@ public:
 private:
     void on_completion(const io_uring_cqe& cqe);
     void on_accept(int res, unsigned flags);
+    void on_listener_readable();
     void on_recv(client& c, int res, unsigned flags);
     void on_send(client& c, int res);
     void on_stop();
 
     // Serves a new client, or refuses it when --max-conns is reached or the server is stopping.
     void take(unique_fd socket);
-    // Sheds a client if the process is out of descriptors; true when accepting can go on now.
-    bool shed();
     // What a client needs once the batch is handled: feed held input, send, close, read or not.
     void settle(client& c);
     void update_reading(client& c);
@@ -101,6 +103,7 @@ private:
     void mark(client& c);
 
     void arm_accept();
+    void arm_listen_poll();
     void arm_backoff();
     void arm_recv(client& c);
     void send(client& c);
@@ -118,8 +121,10 @@ private:
     uring::buffer_ring buffers_;  // destroyed before the ring it is registered with
     acceptor shedder_;            // takes and refuses a waiting client on EMFILE/ENFILE
     __kernel_timespec backoff_{.tv_sec = 0, .tv_nsec = accept_backoff_ns};
-    bool accepting_ = false;  // the multishot accept is armed
-    bool backing_off_ = false;
+    // At most one of these is armed at a time, until stop.
+    bool accepting_ = false;    // the multishot accept
+    bool polling_ = false;      // a poll on the listener, while out of descriptors
+    bool backing_off_ = false;  // a timeout before accepting again
     bool stopping_ = false;
 };
 
@@ -158,7 +163,7 @@ void uring_loop::run() {
 }
 
 bool uring_loop::drained() const noexcept {
-    return stopping_ && clients_.empty() && !accepting_ && !backing_off_;
+    return stopping_ && clients_.empty() && !accepting_ && !polling_ && !backing_off_;
 }
 
 void uring_loop::on_completion(const io_uring_cqe& cqe) {
@@ -176,6 +181,14 @@ void uring_loop::on_completion(const io_uring_cqe& cqe) {
             return on_accept(cqe.res, cqe.flags);
         case tag_stop:
             return on_stop();
+        case tag_listen_poll:
+            polling_ = false;
+            if (stopping_) return;
+            if (cqe.res >= 0)
+                on_listener_readable();
+            else
+                arm_backoff();
+            return;
         case tag_backoff:
             backing_off_ = false;
             if (!stopping_) arm_accept();
@@ -191,21 +204,24 @@ void uring_loop::on_accept(int res, unsigned flags) {
     // The multishot accept ended: re-arm it, at once if that cannot repeat the same error.
     accepting_ = false;
     if (stopping_ || res == -ECANCELED) return;
-    const bool go_on = res >= 0 || res == -ECONNABORTED || res == -EINTR || res == -EAGAIN ||
-                       ((res == -EMFILE || res == -ENFILE) && shed());
-    if (go_on)
+    if (res == -EMFILE || res == -ENFILE)
+        arm_listen_poll();
+    else if (res >= 0 || res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
         arm_accept();
     else
         arm_backoff();
 }
 
-bool uring_loop::shed() {
+void uring_loop::on_listener_readable() {
     const auto shed_before = shedder_.shed();
-    if (auto socket = shedder_.accept()) {  // a descriptor came free meanwhile
+    if (auto socket = shedder_.accept()) {  // a descriptor is free again
         take(std::move(*socket));
-        return true;
+        arm_accept();
+    } else if (shedder_.shed() != shed_before) {
+        arm_listen_poll();  // the waiting client was refused; still out of descriptors
+    } else {
+        arm_backoff();  // the spare descriptor is lost too, or the client went away
     }
-    return shedder_.shed() != shed_before;
 }
 
 void uring_loop::take(unique_fd socket) {
@@ -256,6 +272,7 @@ void uring_loop::on_send(client& c, int res) {
 void uring_loop::on_stop() {
     stopping_ = true;
     if (accepting_) cancel(tag_accept);
+    if (polling_) cancel(tag_listen_poll);
     if (backing_off_) cancel(tag_backoff);
     for (const auto& c : clients_) close(*c);
 }
@@ -334,6 +351,13 @@ void uring_loop::arm_accept() {
     io_uring_prep_multishot_accept(sqe, ctx_.listener, nullptr, nullptr, SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, tag_accept);
     accepting_ = true;
+}
+
+void uring_loop::arm_listen_poll() {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_poll_add(sqe, ctx_.listener, POLLIN);
+    io_uring_sqe_set_data64(sqe, tag_listen_poll);
+    polling_ = true;
 }
 
 void uring_loop::arm_backoff() {
