@@ -20,7 +20,7 @@ namespace robotbench {
 
 namespace {
 
-
+// The value of kernel.io_uring_disabled, or nullopt where the kernel has no such sysctl.
 std::optional<int> read_io_uring_disabled() {
     unique_fd file(::open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC));
     if (!file) return std::nullopt;
@@ -30,11 +30,13 @@ std::optional<int> read_io_uring_disabled() {
     return parse_io_uring_disabled({text, static_cast<std::size_t>(n)});
 }
 
-// Submits what is queued and waits for one completion; its result and flags, or -errno.
+// One completion's result (or -errno when none came) and flags.
 struct completion {
     int res;
     unsigned flags;
 };
+
+// Submits what is queued and waits for one completion.
 completion submit_and_reap(uring::ring& ring) {
     io_uring_submit(ring.get());
     io_uring_cqe* cqe = nullptr;
@@ -52,6 +54,7 @@ int multishot_error(const completion& done) {
     return (done.flags & IORING_CQE_F_MORE) ? 0 : EOPNOTSUPP;
 }
 
+// Arms a multishot accept on a Unix listener and connects to it; the errno, or 0 when it works.
 int try_multishot_accept(uring::ring& ring) {
     unique_fd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un addr{};
@@ -72,6 +75,7 @@ int try_multishot_accept(uring::ring& ring) {
     return multishot_error(done);
 }
 
+// Arms a multishot recv from `buffers` on a socket pair and writes a byte; the errno, or 0.
 int try_multishot_recv(uring::ring& ring, const uring::buffer_ring& buffers) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return errno;
