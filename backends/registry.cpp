@@ -32,6 +32,16 @@ std::string libuv_unavailable() { return "built without libuv (ROBOTBENCH_LIBUV=
 constexpr std::unique_ptr<server> (*make_libuv)(const server_options&) = nullptr;
 #endif
 
+#ifdef ROBOTBENCH_HAVE_IO_URING
+constexpr auto uring_unavailable = io_uring_unavailable;
+constexpr auto make_io_uring = make_io_uring_server;
+#else
+std::string uring_unavailable() {
+    return "built without liburing (ROBOTBENCH_IO_URING=OFF or liburing-dev not found)";
+}
+constexpr std::unique_ptr<server> (*make_io_uring)(const server_options&) = nullptr;
+#endif
+
 constexpr std::array rows{
     backend_info{"select", "", "one process, one thread, select(2) over non-blocking sockets",
                  usable, make_select_server, select_capacity},
@@ -42,6 +52,9 @@ constexpr std::array rows{
                  make_thread_pool_server, unbounded},
     backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
                  libuv_unavailable, make_libuv, unbounded},
+    backend_info{"io_uring", "",
+                 "one thread, one io_uring: multishot accept and recv, shared provided buffers",
+                 uring_unavailable, make_io_uring, unbounded},
 };
 
 }  // namespace

@@ -15,8 +15,8 @@ case "${1:-}" in
     *) echo "setup.sh: unknown option '$1' (valid: --sanitize)" >&2; exit 2 ;;
 esac
 
-packages=(g++ cmake make pkg-config git libuv1-dev libcli11-dev libfmt-dev libgtest-dev
-          libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy)
+packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev
+          libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -47,7 +47,12 @@ bool any_detail_has(const presence_result& r, const std::string& text) {
     return false;
 }
 
-class presence_on_backend : public ::testing::TestWithParam<std::string> {};
+class presence_on_backend : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (const auto why = backend_unavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    }
+};
 
 TEST_P(presence_on_backend, every_check_passes) {
     server_process server(GetParam());
@@ -67,7 +72,7 @@ TEST_P(presence_on_backend, every_check_passes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, presence_on_backend,
-                         ::testing::Values("select", "thread", "fork", "libuv"),
+                         ::testing::Values("select", "thread", "fork", "libuv", "io_uring"),
                          [](const auto& info) { return info.param; });
 
 TEST(presence, other_clients_of_an_outside_server_go_into_the_baseline) {

@@ -77,6 +77,9 @@ int count_answers(std::vector<std::unique_ptr<client>>& clients, const std::stri
 
 class protocol_test : public ::testing::TestWithParam<std::string> {
 protected:
+    void SetUp() override {
+        if (const auto why = backend_unavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    }
     // Starts the backend under test; returns its port, or 0 when it did not start.
     std::uint16_t start(const std::vector<std::string>& extra = {}) {
         server_.emplace(GetParam(), extra);
@@ -529,7 +532,7 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
-                         ::testing::Values("select", "fork", "thread", "libuv"),
+                         ::testing::Values("select", "fork", "thread", "libuv", "io_uring"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                              return info.param;
                          });

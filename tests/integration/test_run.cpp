@@ -54,7 +54,13 @@ class run_test : public ::testing::Test {
     fs::path dir_;
 };
 
-class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {};
+class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {
+  protected:
+    void SetUp() override {
+        if (const auto why = backend_unavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
+        run_test::SetUp();
+    }
+};
 
 TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
     const auto& backend = GetParam();
@@ -127,7 +133,7 @@ TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_conne
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, run_backend,
-                         ::testing::Values("select", "fork", "thread", "libuv"));
+                         ::testing::Values("select", "fork", "thread", "libuv", "io_uring"));
 
 TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
     const auto result = run_robotbench(

@@ -12,9 +12,17 @@
 #include <sstream>
 #include <utility>
 
+#include "backends/backend.hpp"
+
 namespace robotbench::test {
 
 std::string robotbench_exe() { return ROBOTBENCH_EXE; }
+
+std::string backend_unavailable(const std::string& backend) {
+    // An unknown name is no reason to skip: the test starts the server and fails there.
+    const backend_info* row = find_backend(backend);
+    return row == nullptr ? std::string() : row->unavailable();
+}
 
 server_process::server_process(const std::string& backend, const std::vector<std::string>& extra)
     : server_process([&] {

@@ -31,6 +31,10 @@ private:
     std::uint16_t port_ = 0;
 };
 
+// Why `backend` cannot run in this build or on this machine, as `robotbench list` says; empty
+// when it can. Tests of a backend skip with this reason rather than fail.
+std::string backend_unavailable(const std::string& backend);
+
 // The robotbench executable under test.
 std::string robotbench_exe();
 

@@ -1,0 +1,418 @@
+// The io_uring backend: one thread, one ring, completions instead of readiness. One multishot
+// accept takes every client; each client has one multishot recv that fills buffers from a ring
+// of provided buffers shared by all clients (no read buffer per connection); the replies to all
+// that one batch of completions brought from a client leave in one send; a poll request watches
+// the stop event. Out of descriptors, an accept request fails at once (it takes a descriptor
+// before it looks for a client), so the listener is polled instead and each client that comes
+// is shed with the acceptor's spare descriptor, until a descriptor is free again.
+//
+// A send points straight into the session's output buffer, which moves when input is fed or sent
+// bytes are compacted away. So while a client's send is in flight it is not fed: what its recv
+// brings meanwhile waits in `held` (the provided buffer goes back to the ring at once), and when
+// input is held once a batch is done, the recv is cancelled, so a client that does not read is
+// paused with bounded memory. It is re-armed when the send completed and the held input is fed.
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "backend.hpp"
+#include "net.hpp"
+#include "uring.hpp"
+
+namespace robotbench {
+
+namespace {
+
+// Submission slots; the completion queue is larger, since one multishot request completes often.
+constexpr unsigned sq_entries = 1024;
+constexpr unsigned cq_entries = 8 * sq_entries;
+// The receive buffers every client shares: 4 MiB, whatever the number of clients.
+constexpr unsigned buffer_count = 256;
+constexpr unsigned buffer_size = 16 * 1024;
+constexpr std::uint16_t buffer_group = 0;
+// Accepting pauses this long after an error that re-arming at once could repeat forever.
+constexpr long long accept_backoff_ns = 50'000'000;
+
+// A completion's user_data: a client's address with the operation in its low bits, or one of the
+// server's own tags, all below any heap address.
+enum class op : std::uint64_t { recv = 1, send = 2 };
+constexpr std::uint64_t op_bits = 7;
+constexpr std::uint64_t tag_cancel = 0;  // cancel requests: their completions say nothing
+constexpr std::uint64_t tag_accept = 8;
+constexpr std::uint64_t tag_stop = 16;
+constexpr std::uint64_t tag_backoff = 24;
+constexpr std::uint64_t tag_listen_poll = 32;
+constexpr std::uint64_t first_address = 4096;
+
+// One client. Created on accept and owned by the server's client list; freed once it is closed
+// and every request that refers to it has completed. Loop thread only.
+struct client {
+    client(unique_fd socket, const protocol::session_limits& limits)
+        : fd(std::move(socket)), session(limits) {}
+
+    unique_fd fd;
+    protocol::session session;
+    std::string held;        // input that came while a send was in flight; empty when idle
+    std::size_t index = 0;   // its place in the server's client list
+    bool receiving = false;  // the multishot recv is armed (its last completion has not come)
+    bool cancelling = false; // a cancel of that recv is submitted
+    bool sending = false;    // a send of session.output() is in flight
+    bool eof = false;        // the client half-closed; the session hears it once `held` is fed
+    bool dirty = false;      // listed for a look once this batch of completions is handled
+    bool closed = false;     // counted off; freed once no request refers to it
+};
+static_assert(alignof(client) > op_bits, "the operation lives in a client address's low bits");
+
+std::uint64_t tag(client& c, op what) {
+    return reinterpret_cast<std::uintptr_t>(&c) | static_cast<std::uint64_t>(what);
+}
+
+// The state of one serve() call, on the serving thread's stack.
+class uring_loop {
+public:
+    uring_loop(const server_options& options, const server_context& ctx);
+
+    // Serves until stop is requested, then closes every client and returns once no request is
+    // left in the ring. Throws std::system_error when the ring fails.
+    void run();
+
+private:
+    void on_completion(const io_uring_cqe& cqe);
+    void on_accept(int res, unsigned flags);
+    void on_listener_readable();
+    void on_recv(client& c, int res, unsigned flags);
+    void on_send(client& c, int res);
+    void on_stop();
+
+    // Serves a new client, or refuses it when --max-conns is reached or the server is stopping.
+    void take(unique_fd socket);
+    // What a client needs once the batch is handled: feed held input, send, close, read or not.
+    void settle(client& c);
+    void update_reading(client& c);
+    void feed_held(client& c);
+    // Counts the client off and cancels its requests; settle() frees it after their completions.
+    void close(client& c);
+    void destroy(client& c);
+    void mark(client& c);
+
+    void arm_accept();
+    void arm_listen_poll();
+    void arm_backoff();
+    void arm_recv(client& c);
+    void send(client& c);
+    // Cancels the request with this user_data, or every request on a client's socket.
+    void cancel(std::uint64_t user_data);
+    void cancel_all(const client& c);
+    bool drained() const noexcept;
+
+    const server_options& options_;
+    const server_context& ctx_;
+    // Declared before the ring, so destroyed after it: no request can still point into a client.
+    std::vector<std::unique_ptr<client>> clients_;
+    std::vector<client*> dirty_;  // clients with completions in this batch, or closed in it
+    uring::ring ring_;
+    uring::buffer_ring buffers_;  // destroyed before the ring it is registered with
+    acceptor shedder_;            // takes and refuses a waiting client on EMFILE/ENFILE
+    __kernel_timespec backoff_{.tv_sec = 0, .tv_nsec = accept_backoff_ns};
+    // At most one of these is armed at a time, until stop.
+    bool accepting_ = false;    // the multishot accept
+    bool polling_ = false;      // a poll on the listener, while out of descriptors
+    bool backing_off_ = false;  // a timeout before accepting again
+    bool stopping_ = false;
+};
+
+uring_loop::uring_loop(const server_options& options, const server_context& ctx)
+    : options_(options),
+      ctx_(ctx),
+      ring_(sq_entries, cq_entries,
+            {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_COOP_TASKRUN,
+             0}),
+      buffers_(ring_, buffer_group, buffer_count, buffer_size),
+      shedder_(ctx.listener, /*nonblocking_clients=*/false) {
+    io_uring_register_ring_fd(ring_.get());  // saves a descriptor lookup per enter; optional
+}
+
+void uring_loop::run() {
+    io_uring_sqe* stop = ring_.next_sqe();
+    io_uring_prep_poll_add(stop, ctx_.stop.fd(), POLLIN);
+    io_uring_sqe_set_data64(stop, tag_stop);
+    arm_accept();
+    for (;;) {
+        for (std::size_t i = 0; i < dirty_.size(); ++i) settle(*dirty_[i]);
+        dirty_.clear();
+        if (drained()) return;
+        buffers_.publish();
+        const int status = io_uring_submit_and_wait(ring_.get(), 1);
+        if (status < 0 && status != -EINTR && status != -EAGAIN && status != -EBUSY)
+            throw std::system_error(-status, std::generic_category(), "io_uring_enter");
+        unsigned head = 0, seen = 0;
+        io_uring_cqe* cqe = nullptr;
+        io_uring_for_each_cqe(ring_.get(), head, cqe) {
+            on_completion(*cqe);
+            ++seen;
+        }
+        io_uring_cq_advance(ring_.get(), seen);
+    }
+}
+
+bool uring_loop::drained() const noexcept {
+    return stopping_ && clients_.empty() && !accepting_ && !polling_ && !backing_off_;
+}
+
+void uring_loop::on_completion(const io_uring_cqe& cqe) {
+    const std::uint64_t data = cqe.user_data;
+    if (data >= first_address) {
+        client& c = *reinterpret_cast<client*>(data & ~op_bits);
+        if (static_cast<op>(data & op_bits) == op::recv)
+            on_recv(c, cqe.res, cqe.flags);
+        else
+            on_send(c, cqe.res);
+        return;
+    }
+    switch (data) {
+        case tag_accept:
+            return on_accept(cqe.res, cqe.flags);
+        case tag_stop:
+            return on_stop();
+        case tag_listen_poll:
+            polling_ = false;
+            if (stopping_) return;
+            if (cqe.res >= 0)
+                on_listener_readable();
+            else
+                arm_backoff();
+            return;
+        case tag_backoff:
+            backing_off_ = false;
+            if (!stopping_) arm_accept();
+            return;
+        default:
+            return;  // a cancel request's own completion
+    }
+}
+
+void uring_loop::on_accept(int res, unsigned flags) {
+    if (res >= 0) take(unique_fd(res));
+    if (flags & IORING_CQE_F_MORE) return;
+    // The multishot accept ended: re-arm it, at once if that cannot repeat the same error.
+    accepting_ = false;
+    if (stopping_ || res == -ECANCELED) return;
+    if (res == -EMFILE || res == -ENFILE)
+        arm_listen_poll();
+    else if (res >= 0 || res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
+        arm_accept();
+    else
+        arm_backoff();
+}
+
+void uring_loop::on_listener_readable() {
+    const auto shed_before = shedder_.shed();
+    if (auto socket = shedder_.accept()) {  // a descriptor is free again
+        take(std::move(*socket));
+        arm_accept();
+    } else if (shedder_.shed() != shed_before) {
+        arm_listen_poll();  // the waiting client was refused; still out of descriptors
+    } else {
+        arm_backoff();  // the spare descriptor is lost too, or the client went away
+    }
+}
+
+void uring_loop::take(unique_fd socket) {
+    if (stopping_) return;
+    set_nodelay(socket.get());
+    if (at_capacity(options_, ctx_.online)) return refuse_full(std::move(socket));
+    auto owned = std::make_unique<client>(std::move(socket), options_.limits);
+    client& c = *owned;
+    c.index = clients_.size();
+    clients_.push_back(std::move(owned));
+    ctx_.online.add();
+    arm_recv(c);
+}
+
+void uring_loop::on_recv(client& c, int res, unsigned flags) {
+    if (!(flags & IORING_CQE_F_MORE)) c.receiving = c.cancelling = false;
+    mark(c);
+    if (flags & IORING_CQE_F_BUFFER) {
+        const auto id = static_cast<std::uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+        if (res > 0 && !c.closed && !c.session.closing()) {
+            const auto bytes = buffers_.bytes(id, static_cast<std::size_t>(res));
+            if (c.sending || !c.held.empty() || !c.session.wants_input())
+                c.held.append(bytes.data(), bytes.size());
+            else
+                c.session.on_input(bytes, ctx_.online.count());
+        }
+        buffers_.recycle(id);  // consumed (or copied) above: back to the ring at once
+    }
+    if (res > 0 || c.closed) return;
+    if (res == 0)
+        c.eof = true;
+    else if (res != -ENOBUFS && res != -ECANCELED)
+        close(c);  // a reset or another error: nothing more can be read or sent
+    // ENOBUFS: the ring ran dry, which takes a full ring's worth of completions since the last
+    // publish; settle() re-arms the recv after this batch, once every buffer went back.
+}
+
+void uring_loop::on_send(client& c, int res) {
+    c.sending = false;
+    mark(c);
+    if (c.closed) return;
+    if (res > 0)
+        c.session.consume(static_cast<std::size_t>(res));  // a short send: settle() sends the rest
+    else
+        close(c);  // the client is gone (EPIPE, ECONNRESET)
+}
+
+void uring_loop::on_stop() {
+    stopping_ = true;
+    if (accepting_) cancel(tag_accept);
+    if (polling_) cancel(tag_listen_poll);
+    if (backing_off_) cancel(tag_backoff);
+    for (const auto& c : clients_) close(*c);
+}
+
+void uring_loop::mark(client& c) {
+    if (c.dirty) return;
+    c.dirty = true;
+    dirty_.push_back(&c);
+}
+
+void uring_loop::settle(client& c) {
+    c.dirty = false;
+    if (c.closed) {
+        if (!c.receiving && !c.sending) destroy(c);
+        return;
+    }
+    if (!c.sending) {
+        feed_held(c);
+        if (c.eof && c.held.empty()) c.session.on_eof();
+        if (!c.session.output().empty()) {
+            send(c);
+        } else if (c.session.finished()) {
+            return close(c);
+        }
+    }
+    update_reading(c);
+}
+
+void uring_loop::feed_held(client& c) {
+    if (c.held.empty()) return;
+    std::size_t fed = 0;
+    while (fed < c.held.size() && c.session.wants_input()) {
+        const std::size_t n = std::min<std::size_t>(buffer_size, c.held.size() - fed);
+        c.session.on_input({c.held.data() + fed, n}, ctx_.online.count());
+        fed += n;
+    }
+    if (fed == c.held.size() || c.session.closing())
+        std::string().swap(c.held);  // an idle client keeps no input memory
+    else
+        c.held.erase(0, fed);
+}
+
+void uring_loop::update_reading(client& c) {
+    const bool paused = !c.held.empty();
+    if (paused || c.eof || c.session.closing()) {
+        if (c.receiving && !c.cancelling) {
+            cancel(tag(c, op::recv));
+            c.cancelling = true;
+        }
+    } else if (!c.receiving) {
+        arm_recv(c);
+    }
+}
+
+void uring_loop::close(client& c) {
+    if (c.closed) return;
+    c.closed = true;
+    ctx_.online.remove();
+    std::string().swap(c.held);
+    if (c.receiving || c.sending) cancel_all(c);
+    mark(c);
+}
+
+void uring_loop::destroy(client& c) {
+    close_gracefully(std::move(c.fd));
+    const std::size_t at = c.index;
+    if (at + 1 != clients_.size()) {
+        clients_[at] = std::move(clients_.back());
+        clients_[at]->index = at;
+    }
+    clients_.pop_back();  // frees c
+}
+
+void uring_loop::arm_accept() {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_multishot_accept(sqe, ctx_.listener, nullptr, nullptr, SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(sqe, tag_accept);
+    accepting_ = true;
+}
+
+void uring_loop::arm_listen_poll() {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_poll_add(sqe, ctx_.listener, POLLIN);
+    io_uring_sqe_set_data64(sqe, tag_listen_poll);
+    polling_ = true;
+}
+
+void uring_loop::arm_backoff() {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_timeout(sqe, &backoff_, 0, 0);
+    io_uring_sqe_set_data64(sqe, tag_backoff);
+    backing_off_ = true;
+}
+
+void uring_loop::arm_recv(client& c) {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_recv_multishot(sqe, c.fd.get(), nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = buffers_.group();
+    io_uring_sqe_set_data64(sqe, tag(c, op::recv));
+    c.receiving = true;
+}
+
+void uring_loop::send(client& c) {
+    const auto out = c.session.output();
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_send(sqe, c.fd.get(), out.data(), out.size(), MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, tag(c, op::send));
+    c.sending = true;
+}
+
+void uring_loop::cancel(std::uint64_t user_data) {
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_cancel64(sqe, user_data, 0);
+    io_uring_sqe_set_data64(sqe, tag_cancel);
+}
+
+void uring_loop::cancel_all(const client& c) {
+    // The socket stays open until destroy(), so its number cannot name another client yet.
+    io_uring_sqe* sqe = ring_.next_sqe();
+    io_uring_prep_cancel_fd(sqe, c.fd.get(), IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(sqe, tag_cancel);
+}
+
+class io_uring_server final : public server {
+public:
+    explicit io_uring_server(const server_options& options) : options_(options) {}
+    void serve(const server_context& ctx) override {
+        uring_loop loop(options_, ctx);
+        loop.run();
+    }
+
+private:
+    server_options options_;
+};
+
+}  // namespace
+
+std::unique_ptr<server> make_io_uring_server(const server_options& options) {
+    return std::make_unique<io_uring_server>(options);
+}
+
+}  // namespace robotbench
