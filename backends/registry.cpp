@@ -42,6 +42,9 @@ constexpr std::array rows{
                  make_thread_pool_server, unbounded},
     backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
                  libuv_unavailable, make_libuv, unbounded},
+    backend_info{"thread-per-client", "",
+                 "a new thread per client with blocking I/O; the acceptor joins threads as they end",
+                 usable, make_thread_per_client_server, unbounded},
 };
 
 }  // namespace

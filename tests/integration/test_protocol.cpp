@@ -1,6 +1,6 @@
 // Robot protocol v1 (docs/protocol.md) over real sockets, for every backend: each test starts
 // `robotbench serve --backend=NAME --port=0` and talks to it as a client would. Run one backend
-// with --gtest_filter='*/fork' (or '*fork*').
+// with --gtest_filter='*/fork' (or '*fork*'); a '-' in a backend name is '_' in test names.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -529,9 +529,10 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
-                         ::testing::Values("select", "fork", "thread", "libuv"),
+                         ::testing::Values("select", "fork", "thread", "libuv",
+                                           "thread-per-client"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                             return info.param;
+                             return backend_test_name(info.param);
                          });
 
 }  // namespace

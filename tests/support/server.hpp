@@ -31,6 +31,10 @@ private:
     std::uint16_t port_ = 0;
 };
 
+// A backend name as a test name, which allows letters, digits and '_' only:
+// thread-per-client becomes thread_per_client.
+std::string backend_test_name(std::string backend);
+
 // The robotbench executable under test.
 std::string robotbench_exe();
 
