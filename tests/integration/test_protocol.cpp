@@ -341,7 +341,9 @@ TEST_P(protocol_test, half_close_with_megabytes_of_replies_pending_gets_every_re
 
 TEST_P(protocol_test, serves_1000_concurrent_clients) {
     raise_fd_limit();
-    const auto port = start();
+    // A prefork worker serves one client at a time: the pool must outnumber the clients.
+    const auto port = start(GetParam() == "prefork" ? std::vector<std::string>{"--workers=1010"}
+                                                    : std::vector<std::string>{});
     ASSERT_NE(port, 0);
     constexpr int n = 1000;
     std::vector<std::unique_ptr<client>> clients;
@@ -426,9 +428,17 @@ TEST_P(protocol_test, sigterm_closes_clients_and_exits_0_within_2s) {
     ASSERT_TRUE(unread.send(requests));
     EXPECT_EQ(online_on(idle, 3), "online 3");
 
-    const auto helpers = descendant_pids(server().pid());
+    auto helpers = descendant_pids(server().pid());
     if (GetParam() == "fork") {
         EXPECT_GE(helpers.size(), 3u) << "a child per client";
+    }
+    if (GetParam() == "prefork") {
+        // Forking the default pool of 128 workers may still be under way: wait for all of them.
+        for (int i = 0; i < 250 && helpers.size() < 128; ++i) {
+            std::this_thread::sleep_for(20ms);
+            helpers = descendant_pids(server().pid());
+        }
+        EXPECT_EQ(helpers.size(), 128u) << "the default pool of worker processes";
     }
     EXPECT_EQ(server().terminate(2s), 0) << "exit status 0 within 2 s of SIGTERM";
     for (const pid_t p : helpers) EXPECT_FALSE(process_running(p)) << "process " << p << " left";
@@ -530,7 +540,7 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
                          ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client"),
+                                           "thread-per-client", "prefork"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                              return backend_test_name(info.param);
                          });
