@@ -10,7 +10,8 @@
 // threads never pile up during a long run with churn. At stop the acceptor shuts down every live
 // client socket, which wakes the thread blocked on it, and joins every thread; each thread closes
 // its own client and counts it off, so that happens exactly once. A thread that cannot be created
-// (the thread limit, memory) costs that one client `!ERR server full`; the others are served on.
+// (the thread limit, memory), or a session that cannot grow, costs that one client
+// `!ERR server full`; the others are served on.
 
 #include <poll.h>
 #include <pthread.h>
@@ -194,19 +195,23 @@ void* client_threads::thread_main(void* record) noexcept {
 
 // The whole life of a client thread.
 void client_threads::serve(client_thread& record) noexcept {
+    bool out_of_memory = false;
     try {
         protocol::session session(options_.limits);
         std::array<char, client_read_chunk> buffer;  // left uninitialised: only what is read is touched
         converse(record.socket.get(), session, buffer, online_);
     } catch (...) {
-        // Out of memory in the session: this client is closed like one that failed.
+        out_of_memory = true;  // the session could not grow: the server is full for this client
     }
     {
         // From here on the acceptor no longer shuts this socket down, so its number may be reused.
         const std::lock_guard lock(mutex_);
         live_.erase(&record);
     }
-    close_gracefully(std::move(record.socket));
+    if (out_of_memory)
+        refuse_full(std::move(record.socket));
+    else
+        close_gracefully(std::move(record.socket));
     online_.remove();
     {
         const std::lock_guard lock(mutex_);

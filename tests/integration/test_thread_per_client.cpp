@@ -1,8 +1,10 @@
 // The thread-per-client backend's own promises: one thread per connected client, gone again
 // when the client leaves, and finished threads joined as they end, so churn does not pile up
-// dead thread stacks.
+// dead thread stacks; and a client that cannot have a thread is refused while the others are
+// served on.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>
@@ -105,6 +107,70 @@ TEST(thread_per_client, churn_reuses_thread_stacks_instead_of_piling_them_up) {
     client c(server.port());
     EXPECT_EQ(c.ask("/online"), "online 1");
     EXPECT_EQ(server.terminate(), 0);
+}
+
+TEST(thread_per_client, a_client_that_cannot_get_a_thread_is_refused_and_the_others_served) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "AddressSanitizer's shadow memory does not fit an address space limit";
+#endif
+    const std::string prlimit = "/usr/bin/prlimit";
+    if (::access(prlimit.c_str(), X_OK) != 0) GTEST_SKIP() << "needs " << prlimit;
+    // The address space a server takes with one client served; a limit a few MiB above it
+    // leaves room for a few dozen thread stacks, after which pthread_create fails (EAGAIN). One
+    // malloc arena, so that no thread reserves a 64 MiB arena of its own in one server and not
+    // in the other.
+    const auto argv = [&](const std::string& limit) {
+        std::vector<std::string> args{"/usr/bin/env", "MALLOC_ARENA_MAX=1"};
+        if (!limit.empty()) {
+            args.push_back(prlimit);
+            args.push_back("--as=" + limit);
+        }
+        args.push_back(robotbench_exe());
+        for (const char* a : {"serve", "--backend=thread-per-client", "--port=0", "--quiet"})
+            args.emplace_back(a);
+        return args;
+    };
+    std::size_t base_kib = 0;
+    {
+        server_process probe(argv(""));
+        ASSERT_NE(probe.port(), 0);
+        client c(probe.port());
+        ASSERT_EQ(c.ask("probe"), fenced("probe"));
+        base_kib = status_field(probe.pid(), "VmSize:");
+    }
+    ASSERT_GT(base_kib, 0u);
+    server_process limited(argv(std::to_string((base_kib + 8 * 1024) * 1024)));
+    const auto port = limited.port();
+    ASSERT_NE(port, 0);
+
+    std::vector<std::unique_ptr<client>> clients;
+    for (int i = 0; i < 300; ++i) {
+        clients.push_back(std::make_unique<client>(port));
+        clients.back()->send("hi " + std::to_string(i) + "\n");  // may fail once refused
+    }
+    int served = 0, refused = 0, hanging = 0;
+    std::vector<std::unique_ptr<client>> kept;
+    for (int i = 0; i < 300; ++i) {
+        auto& c = clients[i];
+        const auto line = c->read_line(5s);
+        if (line == fenced("hi " + std::to_string(i))) {
+            ++served;
+            kept.push_back(std::move(c));
+            continue;
+        }
+        std::string rest;
+        if (line == "!ERR server full" && c->read_to_eof(rest) && rest.empty())
+            ++refused;
+        else
+            ++hanging;
+    }
+    EXPECT_EQ(hanging, 0) << served << " served, " << refused << " refused";
+    EXPECT_GT(served, 0);
+    EXPECT_GT(refused, 0) << "300 threads do not fit in 8 MiB of address space";
+    for (auto& c : kept) EXPECT_EQ(c->ask("again"), fenced("again")) << "served clients live on";
+    kept.clear();
+    EXPECT_EQ(online_eventually(port, 1), 1) << "threads are had again once clients leave";
+    EXPECT_EQ(limited.terminate(), 0);
 }
 
 }  // namespace
