@@ -51,6 +51,10 @@ constexpr std::chrono::milliseconds stop_grace{500};
 // How often the parent tries again to replace workers it could not fork (out of processes).
 constexpr int refork_interval_ms = 100;
 
+// Workers forked between two looks at the stop event, so that a stop while a large pool is
+// still starting is not kept waiting.
+constexpr unsigned fork_batch = 32;
+
 [[noreturn]] void fail(int error, const char* what) {
     throw std::system_error(error, std::generic_category(), what);
 }
@@ -215,13 +219,13 @@ class worker_pool {
 public:
     worker_pool(const server_options& options, const server_context& ctx);
 
-    // Forks a worker for every vacant slot; a slot that cannot be filled now stays vacant.
-    void fill_vacancies();
+    // Forks workers for up to `at_most` vacant slots; a slot that cannot be filled now stays
+    // vacant. Returns how long the caller may wait before calling again: 0 while vacancies
+    // remain, refork_interval_ms after a failed fork, -1 (forever) once the pool is full.
+    int fill_vacancies(unsigned at_most);
     // Reaps the workers that died, counts off the clients they held, and marks their slots
     // vacant (unless stopping).
     void reap() { workers_.reap(); }
-    // True while some slot has no worker.
-    bool has_vacancies() const noexcept { return !vacant_.empty(); }
     // Running workers.
     std::size_t size() const noexcept { return workers_.size(); }
     // Ends every worker and reaps it.
@@ -249,17 +253,18 @@ worker_pool::worker_pool(const server_options& options, const server_context& ct
     for (unsigned slot = options.workers; slot-- > 0;) vacant_.push_back(slot);
 }
 
-void worker_pool::fill_vacancies() {
+int worker_pool::fill_vacancies(unsigned at_most) {
     const pid_t parent = ::getpid();
-    while (!vacant_.empty()) {
+    for (; at_most > 0 && !vacant_.empty(); --at_most) {
         const unsigned slot = vacant_.back();
         const pid_t pid = ::fork();
         if (pid == 0) run_worker({options_, ctx_, board_, slot, parent});
-        if (pid < 0) return;  // out of processes or memory: try again later
+        if (pid < 0) return refork_interval_ms;  // out of processes or memory
         workers_.add(pid);
         pid_of_slot_[slot] = pid;
         vacant_.pop_back();
     }
+    return vacant_.empty() ? -1 : 0;
 }
 
 void worker_pool::on_exit(pid_t pid) {
@@ -280,11 +285,10 @@ void prefork_server::serve(const server_context& ctx) {
     if (options_.workers == 0) fail(EINVAL, "prefork needs at least one worker");
     const unique_fd child_exits = open_child_exits();
     worker_pool pool(options_, ctx);
-    pool.fill_vacancies();
+    int timeout = pool.fill_vacancies(fork_batch);
     if (pool.size() == 0) fail(errno, "fork");
     std::array<pollfd, 2> waits{{{ctx.stop.fd(), POLLIN, 0}, {child_exits.get(), POLLIN, 0}}};
     for (;;) {
-        const int timeout = pool.has_vacancies() ? refork_interval_ms : -1;
         if (::poll(waits.data(), waits.size(), timeout) < 0) {
             if (errno == EINTR) continue;
             fail(errno, "poll");
@@ -294,7 +298,7 @@ void prefork_server::serve(const server_context& ctx) {
             drain_child_exits(child_exits.get());
             pool.reap();
         }
-        pool.fill_vacancies();
+        timeout = pool.fill_vacancies(fork_batch);
     }
     pool.stop();
 }

@@ -80,7 +80,20 @@ protected:
     // Starts the backend under test; returns its port, or 0 when it did not start.
     std::uint16_t start(const std::vector<std::string>& extra = {}) {
         server_.emplace(GetParam(), extra);
+        if (GetParam() == "prefork" && server_->port() != 0) await_prefork_pool(extra);
         return server_->port();
+    }
+    // A prefork server forks its pool after it printed the port: waits up to 30 s for the
+    // whole pool (--workers, default 128), so a test measures a server that has started.
+    void await_prefork_pool(const std::vector<std::string>& extra) {
+        std::size_t workers = 128;
+        for (const auto& arg : extra)
+            if (arg.starts_with("--workers=")) workers = std::stoul(arg.substr(10));
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (descendant_pids(server_->pid()).size() < workers &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(10ms);
+        EXPECT_EQ(descendant_pids(server_->pid()).size(), workers) << "the prefork pool";
     }
     server_process& server() { return *server_; }
 
@@ -428,16 +441,11 @@ TEST_P(protocol_test, sigterm_closes_clients_and_exits_0_within_2s) {
     ASSERT_TRUE(unread.send(requests));
     EXPECT_EQ(online_on(idle, 3), "online 3");
 
-    auto helpers = descendant_pids(server().pid());
+    const auto helpers = descendant_pids(server().pid());
     if (GetParam() == "fork") {
         EXPECT_GE(helpers.size(), 3u) << "a child per client";
     }
     if (GetParam() == "prefork") {
-        // Forking the default pool of 128 workers may still be under way: wait for all of them.
-        for (int i = 0; i < 250 && helpers.size() < 128; ++i) {
-            std::this_thread::sleep_for(20ms);
-            helpers = descendant_pids(server().pid());
-        }
         EXPECT_EQ(helpers.size(), 128u) << "the default pool of worker processes";
     }
     EXPECT_EQ(server().terminate(2s), 0) << "exit status 0 within 2 s of SIGTERM";
