@@ -143,7 +143,8 @@ struct worker_setup {
 void keep_only(int a, int b) noexcept {
     if (a > b) std::swap(a, b);
     const auto close_between = [](int first, int last) {
-        if (first <= last) ::close_range(static_cast<unsigned>(first), static_cast<unsigned>(last), 0);
+        if (first <= last)
+            ::close_range(static_cast<unsigned>(first), static_cast<unsigned>(last), 0);
     };
     close_between(STDERR_FILENO + 1, a - 1);
     close_between(a + 1, b - 1);
@@ -163,7 +164,7 @@ std::optional<unique_fd> next_client(const worker_setup& w, acceptor& from) {
         }
         if (waits[0].revents != 0) return std::nullopt;
         auto client = from.accept();
-        if (!client) continue;  // another process of the server took it, or shed for descriptors
+        if (!client) continue;  // the client gave up before accept, or shed for descriptors
         if (at_capacity(w.options, w.ctx.online)) {
             refuse_full(std::move(*client));
             continue;

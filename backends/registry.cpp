@@ -50,7 +50,7 @@ constexpr std::array rows{
     backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
                  libuv_unavailable, make_libuv, unbounded},
     backend_info{"thread-per-client", "",
-                 "a new thread per client with blocking I/O; the acceptor joins threads as they end",
+                 "a new thread per client with blocking I/O; the acceptor joins each as it ends",
                  usable, make_thread_per_client_server, unbounded},
     backend_info{"prefork", "",
                  "a fixed pool of worker processes (--workers) taking turns at accept, one "

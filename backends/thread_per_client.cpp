@@ -105,9 +105,9 @@ class client_threads;
 // while it runs, deleted by the acceptor once it has joined the thread.
 struct client_thread {
     client_threads* owner;
-    unique_fd socket;                 // the thread's client; the thread closes it
-    pthread_t id{};                   // written and read by the acceptor only
-    client_thread* next_finished{};   // link in the finished queue
+    unique_fd socket;                // the thread's client; the thread closes it
+    pthread_t id{};                  // written and read by the acceptor only
+    client_thread* next_finished{};  // link in the finished queue
 };
 
 // Every client thread of one serve() call. The acceptor (the serve() thread) starts and joins
@@ -198,7 +198,7 @@ void client_threads::serve(client_thread& record) noexcept {
     bool out_of_memory = false;
     try {
         protocol::session session(options_.limits);
-        std::array<char, client_read_chunk> buffer;  // left uninitialised: only what is read is touched
+        std::array<char, client_read_chunk> buffer;  // uninitialised: only what is read is touched
         converse(record.socket.get(), session, buffer, online_);
     } catch (...) {
         out_of_memory = true;  // the session could not grow: the server is full for this client

@@ -65,8 +65,8 @@ std::string server_side_inode(const client& c, std::uint16_t server_port) {
         fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
             timeout >> inode;
         const auto port = [](const std::string& address) {
-            return static_cast<std::uint16_t>(std::stoul(address.substr(address.find(':') + 1),
-                                                         nullptr, 16));
+            return static_cast<std::uint16_t>(
+                std::stoul(address.substr(address.find(':') + 1), nullptr, 16));
         };
         if (port(local) == server_port && port(remote) == client_port) return inode;
     }
@@ -106,7 +106,8 @@ TEST(prefork_backend, three_workers_serve_three_clients_while_the_fourth_waits_i
     std::vector<std::unique_ptr<client>> clients;
     for (int i = 0; i < 3; ++i) {
         clients.push_back(std::make_unique<client>(port));
-        EXPECT_EQ(clients.back()->ask("in " + std::to_string(i)), fenced("in " + std::to_string(i)));
+        EXPECT_EQ(clients.back()->ask("in " + std::to_string(i)),
+                  fenced("in " + std::to_string(i)));
     }
     client fourth(port);
     ASSERT_TRUE(fourth.connected()) << "the listen queue takes the fourth client";
@@ -140,7 +141,8 @@ TEST(prefork_backend, a_killed_worker_is_counted_off_and_replaced) {
     EXPECT_EQ(online_eventually(port, 2), 2) << "the dead worker's client is counted off";
     const auto after = pool_of(server.pid(), 3);
     EXPECT_EQ(after.size(), 3u) << "the pool is back to 3 workers";
-    EXPECT_EQ(std::count(after.begin(), after.end(), holder), 0) << "the dead one is not among them";
+    EXPECT_EQ(std::count(after.begin(), after.end(), holder), 0)
+        << "the dead one is not among them";
     EXPECT_EQ(stays.ask("still served"), fenced("still served"));
     EXPECT_EQ(server.terminate(), 0);
     for (const pid_t worker : after) EXPECT_FALSE(process_running(worker)) << worker << " left";
