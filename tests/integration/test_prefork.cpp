@@ -1,7 +1,7 @@
 // The prefork backend's own promises: exactly --workers worker processes, each serving one
 // client at a time while the next client waits its turn; a worker that dies holding a client is
-// counted off and replaced; and a run that needs more clients than workers is refused before it
-// starts.
+// counted off and replaced; and a run (or sweep cell) that needs more clients than workers is
+// refused (skipped) before it starts.
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -177,6 +177,31 @@ TEST(prefork_backend, a_run_with_more_connections_than_workers_is_refused) {
     EXPECT_EQ(fewer.status, 2) << "5 workers cannot hold 6 connections: " << fewer.output;
     EXPECT_NE(fewer.output.find("at most 5 clients"), std::string::npos) << fewer.output;
     EXPECT_FALSE(std::filesystem::exists(csv)) << "a refused run writes nothing";
+}
+
+TEST(prefork_backend, a_sweep_skips_the_cells_with_more_connections_than_workers) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("robotbench-prefork-sweep-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto result = run_robotbench({"sweep", "--backends=prefork", "--connections=2,4",
+                                        "--server-workers=3", "--duration=200ms", "--warmup=0",
+                                        "--repeat=1", "--no-presence", "--csv",
+                                        (dir / "sweep.csv").string()});
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto rows = read_csv(dir / "sweep.csv");
+    ASSERT_EQ(rows.size(), 2u) << result.output;
+    for (const auto& row : rows) {
+        if (row.at("connections") == "4") {
+            EXPECT_EQ(row.at("status"), "skipped");
+            EXPECT_NE(row.at("note").find("--server-workers"), std::string::npos) << row.at("note");
+        } else {
+            EXPECT_EQ(row.at("status"), "ok") << row.at("note");
+            EXPECT_GT(number(row, "throughput_rps"), 0);
+            EXPECT_EQ(number(row, "errors"), 0);
+        }
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
