@@ -4,11 +4,7 @@
 // crashed or was killed is counted off too; the count lives in shared memory, so every child
 // answers `/online` with the global count.
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,6 +15,7 @@
 
 #include "backend.hpp"
 #include "child_set.hpp"
+#include "child_setup.hpp"
 #include "connection.hpp"
 #include "net.hpp"
 
@@ -35,41 +32,6 @@ constexpr std::chrono::milliseconds stop_grace{500};
 // The descriptor a child keeps its client on.
 constexpr int child_client_fd = 3;
 
-// A signalfd that is readable while an exited child waits to be reaped. SIGCHLD must be blocked
-// for that; `robotbench serve` blocks it in every thread, and this blocks it in the calling
-// thread as well in case the backend runs elsewhere.
-unique_fd open_child_exits() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    unique_fd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-    if (!fd) throw std::system_error(errno, std::generic_category(), "signalfd SIGCHLD");
-    return fd;
-}
-
-// Empties the signalfd. Signals coalesce, so the exits themselves are found with waitpid.
-void drain(int signal_fd) {
-    std::array<signalfd_siginfo, 16> infos;
-    for (;;) {
-        const auto n = ::read(signal_fd, infos.data(), sizeof infos);
-        if (n > 0 || (n < 0 && errno == EINTR)) continue;
-        return;
-    }
-}
-
-// In a new child: dies with the parent (also if the parent died already) and takes default
-// signal handling, so the parent's SIGTERM ends it. Async-signal-safe calls only.
-void detach_from_parent(pid_t parent) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    for (const int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
-    // SIGPIPE stays ignored: a client gone away is an error to handle, not a crash.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 // In a new child: closes everything inherited (listener, stop event, signalfd, spare
 // descriptors) but the client, which moves to child_client_fd, and stderr; stdin and stdout
 // become /dev/null so that no child holds the pipe a harness reads the server's stdout from.
@@ -78,12 +40,7 @@ unique_fd keep_only_client(unique_fd client) {
     const int fd = client.release();
     if (fd != child_client_fd && ::dup2(fd, child_client_fd) != child_client_fd) ::_exit(1);
     ::close_range(child_client_fd + 1, ~0U, 0);
-    const int null = ::open("/dev/null", O_RDWR);
-    if (null >= 0) {
-        ::dup2(null, STDIN_FILENO);
-        ::dup2(null, STDOUT_FILENO);
-        if (null > STDERR_FILENO) ::close(null);
-    }
+    silence_stdin_stdout();
     return unique_fd(child_client_fd);
 }
 
@@ -130,7 +87,7 @@ void fork_server::serve(const server_context& ctx) {
         }
         if (waits[0].revents != 0) break;
         if (waits[1].revents != 0) {
-            drain(child_exits.get());
+            drain_child_exits(child_exits.get());
             children.reap();
         }
         if (waits[2].revents != 0) accept_clients(ctx, accept_from, children);

@@ -24,6 +24,13 @@ client_capacity select_capacity(const server_options&) {
             fmt::format("select(2) takes descriptors below FD_SETSIZE ({}) only", FD_SETSIZE)};
 }
 
+// One client per worker process: --workers (run and sweep: --server-workers) sets how many.
+client_capacity prefork_capacity(const server_options& options) {
+    return {options.workers,
+            fmt::format("{} worker processes, one client each; --server-workers sets how many",
+                        options.workers)};
+}
+
 #ifdef ROBOTBENCH_HAVE_LIBUV
 constexpr auto libuv_unavailable = usable;
 constexpr auto make_libuv = make_libuv_server;
@@ -52,6 +59,13 @@ constexpr std::array rows{
                  make_thread_pool_server, unbounded},
     backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
                  libuv_unavailable, make_libuv, unbounded},
+    backend_info{"thread-per-client", "",
+                 "a new thread per client with blocking I/O; the acceptor joins each as it ends",
+                 usable, make_thread_per_client_server, unbounded},
+    backend_info{"prefork", "",
+                 "a fixed pool of worker processes (--workers) taking turns at accept, one "
+                 "client each; a dead worker is replaced",
+                 usable, make_prefork_server, prefork_capacity},
     backend_info{"io_uring", "",
                  "one thread, one io_uring: multishot accept and recv, shared provided buffers",
                  uring_unavailable, make_io_uring, unbounded},

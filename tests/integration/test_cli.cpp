@@ -24,7 +24,8 @@ TEST(cli, unknown_backend_exits_2_with_one_line_naming_the_valid_ones) {
     ASSERT_EQ(r.lines.size(), 1u) << r.output;
     const auto& line = r.lines[0];
     EXPECT_NE(line.find("nope"), std::string::npos) << line;
-    for (const char* name : {"select", "fork", "thread", "libuv", "io_uring"})
+    for (const char* name : {"select", "fork", "thread", "libuv", "thread-per-client", "prefork",
+                             "io_uring"})
         EXPECT_NE(line.find(name), std::string::npos) << "names " << name << ": " << line;
 }
 
@@ -35,6 +36,7 @@ TEST(cli, bad_flags_exit_2_with_one_line) {
           {"serve", "--backend=select", "--port=http"},
           {"serve", "--backend=select", "--max-line=0"},
           {"serve", "--backend=select", "--threads=0"},
+          {"serve", "--backend=prefork", "--workers=0"},
           {"serve", "--backend=select", "--max-conns=-3"},
           {"no-such-command"}}) {
         const auto r = run_robotbench(args);
@@ -56,7 +58,8 @@ TEST(cli, bad_host_fails_cleanly) {
 TEST(cli, list_prints_every_backend) {
     const auto r = run_robotbench({"list"});
     EXPECT_EQ(r.status, 0);
-    for (const char* name : {"select", "fork", "thread", "libuv", "io_uring"}) {
+    for (const char* name : {"select", "fork", "thread", "libuv", "thread-per-client", "prefork",
+                             "io_uring"}) {
         bool found = false;
         for (const auto& line : r.lines) found |= line.starts_with(std::string(name) + " ");
         EXPECT_TRUE(found) << "no line for " << name << " in\n" << r.output;

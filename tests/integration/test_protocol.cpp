@@ -1,6 +1,6 @@
 // Robot protocol v1 (docs/protocol.md) over real sockets, for every backend: each test starts
 // `robotbench serve --backend=NAME --port=0` and talks to it as a client would. Run one backend
-// with --gtest_filter='*/fork' (or '*fork*').
+// with --gtest_filter='*/fork' (or '*fork*'); a '-' in a backend name is '_' in test names.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -83,7 +83,20 @@ protected:
     // Starts the backend under test; returns its port, or 0 when it did not start.
     std::uint16_t start(const std::vector<std::string>& extra = {}) {
         server_.emplace(GetParam(), extra);
+        if (GetParam() == "prefork" && server_->port() != 0) await_prefork_pool(extra);
         return server_->port();
+    }
+    // A prefork server forks its pool after it printed the port: waits up to 30 s for the
+    // whole pool (--workers, default 128), so a test measures a server that has started.
+    void await_prefork_pool(const std::vector<std::string>& extra) {
+        std::size_t workers = 128;
+        for (const auto& arg : extra)
+            if (arg.starts_with("--workers=")) workers = std::stoul(arg.substr(10));
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (descendant_pids(server_->pid()).size() < workers &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(10ms);
+        EXPECT_EQ(descendant_pids(server_->pid()).size(), workers) << "the prefork pool";
     }
     server_process& server() { return *server_; }
 
@@ -344,7 +357,9 @@ TEST_P(protocol_test, half_close_with_megabytes_of_replies_pending_gets_every_re
 
 TEST_P(protocol_test, serves_1000_concurrent_clients) {
     raise_fd_limit();
-    const auto port = start();
+    // A prefork worker serves one client at a time: the pool must outnumber the clients.
+    const auto port = start(GetParam() == "prefork" ? std::vector<std::string>{"--workers=1010"}
+                                                    : std::vector<std::string>{});
     ASSERT_NE(port, 0);
     constexpr int n = 1000;
     std::vector<std::unique_ptr<client>> clients;
@@ -432,6 +447,9 @@ TEST_P(protocol_test, sigterm_closes_clients_and_exits_0_within_2s) {
     const auto helpers = descendant_pids(server().pid());
     if (GetParam() == "fork") {
         EXPECT_GE(helpers.size(), 3u) << "a child per client";
+    }
+    if (GetParam() == "prefork") {
+        EXPECT_EQ(helpers.size(), 128u) << "the default pool of worker processes";
     }
     EXPECT_EQ(server().terminate(2s), 0) << "exit status 0 within 2 s of SIGTERM";
     for (const pid_t p : helpers) EXPECT_FALSE(process_running(p)) << "process " << p << " left";
@@ -532,9 +550,10 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
-                         ::testing::Values("select", "fork", "thread", "libuv", "io_uring"),
+                         ::testing::Values("select", "fork", "thread", "libuv",
+                                           "thread-per-client", "prefork", "io_uring"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                             return info.param;
+                             return backend_test_name(info.param);
                          });
 
 }  // namespace

@@ -50,6 +50,12 @@ int server_process::terminate(std::chrono::milliseconds timeout) {
     return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
 }
 
+std::string backend_test_name(std::string backend) {
+    for (auto& c : backend)
+        if (c == '-') c = '_';
+    return backend;
+}
+
 std::size_t rss_kib(pid_t pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string key;

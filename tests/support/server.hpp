@@ -35,6 +35,10 @@ private:
 // when it can. Tests of a backend skip with this reason rather than fail.
 std::string backend_unavailable(const std::string& backend);
 
+// A backend name as a test name, which allows letters, digits and '_' only:
+// thread-per-client becomes thread_per_client.
+std::string backend_test_name(std::string backend);
+
 // The robotbench executable under test.
 std::string robotbench_exe();
 
