@@ -42,6 +42,12 @@ constexpr std::array rows{
                  make_thread_pool_server, unbounded},
     backend_info{"libuv", "", "a libuv event loop (uv_tcp_t, uv_read_start, uv_write)",
                  libuv_unavailable, make_libuv, unbounded},
+    backend_info{"epoll", "",
+                 "one thread, edge-triggered epoll; each read (up to 64 KiB) answered in one write",
+                 usable, make_epoll_server, unbounded},
+    backend_info{"reactors", "",
+                 "an edge-triggered epoll loop per thread (--threads); clients dealt round-robin",
+                 usable, make_reactors_server, unbounded},
 };
 
 }  // namespace

@@ -24,7 +24,7 @@ TEST(cli, unknown_backend_exits_2_with_one_line_naming_the_valid_ones) {
     ASSERT_EQ(r.lines.size(), 1u) << r.output;
     const auto& line = r.lines[0];
     EXPECT_NE(line.find("nope"), std::string::npos) << line;
-    for (const char* name : {"select", "fork", "thread", "libuv"})
+    for (const char* name : {"select", "fork", "thread", "libuv", "epoll", "reactors"})
         EXPECT_NE(line.find(name), std::string::npos) << "names " << name << ": " << line;
 }
 
@@ -53,10 +53,10 @@ TEST(cli, bad_host_fails_cleanly) {
     EXPECT_NE(r.lines[0].find("not-an-address"), std::string::npos) << r.lines[0];
 }
 
-TEST(cli, list_prints_the_four_backends) {
+TEST(cli, list_prints_every_backend) {
     const auto r = run_robotbench({"list"});
     EXPECT_EQ(r.status, 0);
-    for (const char* name : {"select", "fork", "thread", "libuv"}) {
+    for (const char* name : {"select", "fork", "thread", "libuv", "epoll", "reactors"}) {
         bool found = false;
         for (const auto& line : r.lines) found |= line.starts_with(std::string(name) + " ");
         EXPECT_TRUE(found) << "no line for " << name << " in\n" << r.output;

@@ -67,7 +67,8 @@ TEST_P(presence_on_backend, every_check_passes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, presence_on_backend,
-                         ::testing::Values("select", "thread", "fork", "libuv"),
+                         ::testing::Values("select", "thread", "fork", "libuv",
+                                           "epoll", "reactors"),
                          [](const auto& info) { return info.param; });
 
 TEST(presence, other_clients_of_an_outside_server_go_into_the_baseline) {

@@ -529,7 +529,8 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
-                         ::testing::Values("select", "fork", "thread", "libuv"),
+                         ::testing::Values("select", "fork", "thread", "libuv",
+                                           "epoll", "reactors"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                              return info.param;
                          });

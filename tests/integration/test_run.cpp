@@ -98,7 +98,8 @@ TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, run_backend,
-                         ::testing::Values("select", "fork", "thread", "libuv"));
+                         ::testing::Values("select", "fork", "thread", "libuv",
+                                           "epoll", "reactors"));
 
 TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
     const auto result = run_robotbench(
