@@ -5,7 +5,10 @@
 // loop itself is epoll_loop, shared with the reactors backend; here it also accepts.
 //
 // No client owns a read buffer: the spill buffer is the loop's, and the session keeps only an
-// unfinished line (at most --max-line + 1 bytes) and the replies not sent yet.
+// unfinished line (at most --max-line + 1 bytes) and the replies not sent yet. Since the session
+// answers every read at once and keeps the unfinished line itself, muduo's readv into a
+// per-client buffer plus a spill buffer would only add a copy: one recv into the spill buffer
+// does the same job.
 
 #include <memory>
 

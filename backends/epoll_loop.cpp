@@ -195,6 +195,7 @@ void epoll_loop::serve_client(int fd, std::span<char> spill) noexcept {
     try {
         keep = serve(*clients_[fd], spill);
     } catch (...) {
+        // The session could not grow its output (out of memory): keep stays false.
     }
     if (!keep) close_client(fd);
 }
