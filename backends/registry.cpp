@@ -66,6 +66,12 @@ constexpr std::array rows{
                  "a fixed pool of worker processes (--workers) taking turns at accept, one "
                  "client each; a dead worker is replaced",
                  usable, make_prefork_server, prefork_capacity},
+    backend_info{"epoll", "",
+                 "one thread, edge-triggered epoll; each read (up to 64 KiB) answered in one write",
+                 usable, make_epoll_server, unbounded},
+    backend_info{"reactors", "",
+                 "an edge-triggered epoll loop per thread (--threads); clients dealt round-robin",
+                 usable, make_reactors_server, unbounded},
     backend_info{"io_uring", "",
                  "one thread, one io_uring: multishot accept and recv, shared provided buffers",
                  uring_unavailable, make_io_uring, unbounded},

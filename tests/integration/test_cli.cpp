@@ -25,7 +25,7 @@ TEST(cli, unknown_backend_exits_2_with_one_line_naming_the_valid_ones) {
     const auto& line = r.lines[0];
     EXPECT_NE(line.find("nope"), std::string::npos) << line;
     for (const char* name : {"select", "fork", "thread", "libuv", "thread-per-client", "prefork",
-                             "io_uring"})
+                             "epoll", "reactors", "io_uring"})
         EXPECT_NE(line.find(name), std::string::npos) << "names " << name << ": " << line;
 }
 
@@ -59,7 +59,7 @@ TEST(cli, list_prints_every_backend) {
     const auto r = run_robotbench({"list"});
     EXPECT_EQ(r.status, 0);
     for (const char* name : {"select", "fork", "thread", "libuv", "thread-per-client", "prefork",
-                             "io_uring"}) {
+                             "epoll", "reactors", "io_uring"}) {
         bool found = false;
         for (const auto& line : r.lines) found |= line.starts_with(std::string(name) + " ");
         EXPECT_TRUE(found) << "no line for " << name << " in\n" << r.output;

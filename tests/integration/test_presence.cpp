@@ -73,7 +73,8 @@ TEST_P(presence_on_backend, every_check_passes) {
 
 INSTANTIATE_TEST_SUITE_P(backends, presence_on_backend,
                          ::testing::Values("select", "thread", "fork", "libuv",
-                                           "thread-per-client", "prefork", "io_uring"),
+                                           "thread-per-client", "prefork", "epoll",
+                                           "reactors", "io_uring"),
                          [](const auto& info) { return backend_test_name(info.param); });
 
 TEST(presence, other_clients_of_an_outside_server_go_into_the_baseline) {

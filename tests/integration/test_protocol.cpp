@@ -551,7 +551,8 @@ TEST_P(protocol_test, running_out_of_descriptors_refuses_clients_and_serves_on) 
 
 INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
                          ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "io_uring"),
+                                           "thread-per-client", "prefork", "epoll",
+                                           "reactors", "io_uring"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                              return backend_test_name(info.param);
                          });

@@ -134,7 +134,8 @@ TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_conne
 
 INSTANTIATE_TEST_SUITE_P(backends, run_backend,
                          ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "io_uring"));
+                                           "thread-per-client", "prefork", "epoll",
+                                           "reactors", "io_uring"));
 
 TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
     const auto result = run_robotbench(
