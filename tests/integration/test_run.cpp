@@ -121,11 +121,14 @@ TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_conne
     EXPECT_GT(number(row, "requests"), 300 * 3);
     EXPECT_GT(number(row, "latency_p50_us"), 0);
     EXPECT_EQ(row.at("presence"), "passed");
-    // Memory per connection is measured: a number (it may be near zero for a server whose
-    // memory did not grow, but never missing); kernel memory grows with 300 sockets.
-    EXPECT_NE(row.at("server_memory_per_connection_kib"), "n/a");
-    number(row, "server_memory_per_connection_kib");  // fails the test unless a number
-    EXPECT_GT(number(row, "kernel_memory_per_connection_kib"), 0);
+    // Memory per connection is measured: numbers, never missing. Their size is not asserted:
+    // 300 connections barely move a server's memory, and the kernel's is read system-wide, where
+    // whatever else the machine does at the same time can outweigh them.
+    for (const char* column :
+         {"server_memory_per_connection_kib", "kernel_memory_per_connection_kib"}) {
+        EXPECT_NE(row.at(column), "n/a") << column;
+        number(row, column);  // fails the test unless a number
+    }
     EXPECT_GE(number(row, "server_peak_processes"), 1);
     const auto json = read_file(dir_ / "runs.json");
     EXPECT_NE(json.find("\"scenario\": \"idle\""), std::string::npos) << json;
