@@ -217,6 +217,22 @@ constexpr std::array all_columns{
                for (const auto& p : r.problems) note += (note.empty() ? "" : "; ") + p;
                return note;
            }},
+    column{"unanswered",
+           [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.unanswered; }); }},
+    column{"unsent",
+           [](const run_record& r) -> cell {
+               return r.loaded && r.options.rate > 0 ? cell{r.unsent} : cell{};
+           }},
+    column{"max_in_flight",
+           [](const run_record& r) -> cell {
+               if (r.options.kind == scenario::presence) return {};
+               return u64{max_in_flight(r.options)};
+           }},
+    column{"generator_server_cpu_ratio",
+           [](const run_record& r) -> cell {
+               const auto ratio = r.generator_server_cpu_ratio();
+               return ratio ? cell{decimal{*ratio, 2}} : cell{};
+           }},
 };
 
 }  // namespace
