@@ -17,19 +17,20 @@ std::vector<std::string> bottleneck_warnings(const run_record& r, unsigned cores
     std::vector<std::string> out;
     if (!r.loaded || r.requests == 0 || !r.generator_window_cpu_s) return out;
     const double requests = static_cast<double>(r.requests);
-    const double generator_us = *r.generator_window_cpu_s * 1e6 / requests;
     // In closed loop the generator's speed sets the pace; in open loop (and the idle scenario,
     // whose connections follow a schedule) the schedule does, and falling behind it is the sign
-    // to look for (below).
-    if (r.server && r.options.rate == 0 && r.options.kind != scenario::idle) {
-        const double server_us = r.server_cpu_s() * 1e6 / requests;
-        if (generator_us >= server_us)
-            out.push_back(fmt::format(
-                "the generator spent {:.2f} µs of CPU per request and the server {:.2f} µs: on "
-                "this machine's {} cores the generator, not the server, may have limited the "
-                "throughput",
-                generator_us, server_us, cores));
-    }
+    // to look for (below). Both CPU figures cover the same window,
+    // so their ratio is the ratio per request; a margin keeps equal costs from flipping the
+    // warning on measurement noise.
+    const auto ratio = r.generator_server_cpu_ratio();
+    if (ratio && r.options.rate == 0 && r.options.kind != scenario::idle &&
+        *ratio >= generator_cpu_ratio_warning)
+        out.push_back(fmt::format(
+            "the generator spent {:.2f} µs of CPU per request and the server {:.2f} µs ({:.2f}x, "
+            "warning from {:.2f}x): on this machine's {} cores the generator, not the server, "
+            "may have limited the throughput",
+            *r.generator_window_cpu_s * 1e6 / requests, r.server_cpu_s() * 1e6 / requests, *ratio,
+            generator_cpu_ratio_warning, cores));
     if (r.measured_s > 0 && r.options.threads > 0) {
         const double busy = *r.generator_window_cpu_s / (r.measured_s * r.options.threads);
         if (busy >= busy_threshold)

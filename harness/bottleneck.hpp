@@ -8,8 +8,12 @@
 
 namespace robotbench {
 
-// One sentence per sign that the generator limited the run: in closed loop it spent at least as
-// much CPU per request as the server; its threads were nearly always busy; in open loop it fell
+// The generator/server CPU ratio (over the measured window) from which a closed-loop run warns
+// that the generator may have been the bottleneck.
+constexpr double generator_cpu_ratio_warning = 0.9;
+
+// One sentence per sign that the generator limited the run: in closed loop it spent at least
+// generator_cpu_ratio_warning times the server's CPU; its threads were nearly always busy; in open loop it fell
 // well behind its schedule. `cores` is the machine's CPU count. Pure.
 std::vector<std::string> bottleneck_warnings(const run_record& run, unsigned cores);
 

@@ -20,7 +20,9 @@ namespace robotbench {
 class child_process {
 public:
     // Starts argv[0] (a path) with argv; its stdout is readable with read_line(), its stderr
-    // is this process's stderr. Throws std::system_error.
+    // is this process's stderr. The child gets its own process group, so a terminal's Ctrl-C
+    // reaches only this process, which decides when its children stop. Throws
+    // std::system_error.
     explicit child_process(const std::vector<std::string>& argv);
     child_process(child_process&&) noexcept;
     child_process& operator=(child_process&&) = delete;

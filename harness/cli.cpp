@@ -143,7 +143,10 @@ void add_load_flags(CLI::App& app, run_options& o) {
     app.add_option("--size", o.size, "payload bytes per request")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
-    app.add_option("-P,--pipeline", o.pipeline, "requests in flight per connection")
+    app.add_option("-P,--pipeline", o.pipeline,
+                   fmt::format("requests in flight per connection, closed loop only (open loop "
+                               "keeps up to {} in flight per connection)",
+                               loadgen::open_loop_max_in_flight))
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
     app.add_option("-R,--rate", o.rate,
@@ -190,12 +193,20 @@ void add_load_flags(CLI::App& app, run_options& o) {
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; },
         "skip the presence check that ends a load or churn run");
-    app.add_option("--csv", o.csv_path, "append one row per run to this CSV file")
+    app.add_option("--repeat", o.repeat,
+                   "runs of each backend (each on a fresh server); more than one ends with their "
+                   "median and min–max")
+        ->check(CLI::Range(1u, 100u))
+        ->capture_default_str();
+    app.add_option("--csv", o.csv_path,
+                   "append one row per run to this CSV file (-: standard output, and the report "
+                   "goes to stderr)")
         ->capture_default_str();
     app.add_flag_callback(
         "--no-csv", [&o] { o.csv_path.clear(); }, "write no CSV");
     app.add_option("--json", o.json_path,
-                   "write the results, configuration and environment as JSON to this file");
+                   "write the results, configuration and environment as JSON to this file (-: "
+                   "standard output, and the report goes to stderr)");
     app.add_option("--hgrm", o.hgrm_path,
                    "write the latency distribution in HdrHistogram's .hgrm format to this file "
                    "(several backends: one file each, named FILE-BACKEND.EXT)");

@@ -227,6 +227,23 @@ constexpr std::array all_columns{
                const auto v = r.kernel_memory_per_connection_kib();
                return r.loaded && v ? cell{decimal{*v, 3}} : cell{};
            }},
+    column{"unanswered",
+           [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.unanswered; }); }},
+    column{"unsent",
+           [](const run_record& r) -> cell {
+               const bool scheduled = r.options.rate > 0 || r.options.kind == scenario::idle;
+               return r.loaded && scheduled ? cell{r.unsent} : cell{};
+           }},
+    column{"max_in_flight",
+           [](const run_record& r) -> cell {
+               if (r.options.kind == scenario::presence) return {};
+               return u64{max_in_flight(r.options)};
+           }},
+    column{"generator_server_cpu_ratio",
+           [](const run_record& r) -> cell {
+               const auto ratio = r.generator_server_cpu_ratio();
+               return ratio ? cell{decimal{*ratio, 2}} : cell{};
+           }},
 };
 
 }  // namespace

@@ -93,22 +93,19 @@ void cost_sampler::take_sample() {
         const auto tree = process_tree(server_);
         if (samples_.empty() && !tree.empty())
             use_pss_ = read_proc_file(server_, "smaps_rollup").has_value();
-        switch_counts seen;
-        std::uint64_t user = 0, sys = 0;
+        thread_map seen;
         for (const pid_t pid : tree) {
             const auto stat_text = read_proc_file(pid, "stat");
             const auto st = stat_text ? parse_proc_stat(*stat_text) : std::nullopt;
             if (!st) continue;  // it ended meanwhile
-            user += st->utime + st->cutime;
-            sys += st->stime + st->cstime;
             s.server_threads += st->threads;
             ++s.server_processes;
             s.server_memory_kib += memory_kib(pid);
-            count_switches(pid, seen);
+            count_threads(pid, seen);
         }
-        last_switches_ = std::move(seen);
-        s.server_user_s = static_cast<double>(user) / ticks_per_s();
-        s.server_sys_s = static_cast<double>(sys) / ticks_per_s();
+        last_threads_ = std::move(seen);
+        s.server_user_s = static_cast<double>(user_ticks_total_) / ticks_per_s();
+        s.server_sys_s = static_cast<double>(sys_ticks_total_) / ticks_per_s();
         s.server_voluntary = voluntary_total_;
         s.server_involuntary = involuntary_total_;
         s.kernel_memory_kib = kernel_memory_kib().value_or(0);
@@ -127,21 +124,33 @@ std::uint64_t cost_sampler::memory_kib(pid_t pid) const {
     return status ? parse_proc_status(*status).rss_kib : 0;
 }
 
-void cost_sampler::count_switches(pid_t pid, switch_counts& seen) {
-    // /proc/PID/status counts only the thread it names: every thread is read on its own.
+void cost_sampler::count_threads(pid_t pid, thread_map& seen) {
+    // Per thread, so that CPU and context switches cover exactly the same work: /proc/PID/status
+    // counts the switches of the one thread it names, and a process's stat folds in its ended
+    // threads and reaped children, whose switches /proc does not show. A thread or child process
+    // that both starts and ends between two samples, and the last part of one that ends, are
+    // therefore missed by both.
     for (const pid_t tid : process_threads(pid)) {
-        const auto text = read_proc_file(pid, fmt::format("task/{}/status", tid));
-        if (!text) continue;
-        const auto status = parse_proc_status(*text);
-        const std::pair now{status.voluntary_switches, status.involuntary_switches};
+        const auto stat_text = read_proc_file(pid, fmt::format("task/{}/stat", tid));
+        const auto status_text = read_proc_file(pid, fmt::format("task/{}/status", tid));
+        const auto st = stat_text ? parse_proc_stat(*stat_text) : std::nullopt;
+        if (!st || !status_text) continue;  // it ended meanwhile
+        const auto status = parse_proc_status(*status_text);
+        const thread_counts now{st->utime, st->stime, status.voluntary_switches,
+                                status.involuntary_switches};
         // The increase since the thread was last seen; a thread new since then counts in full,
         // and on the first sample every thread only sets the baseline.
-        const auto last = last_switches_.find(tid);
-        const auto before = last != last_switches_.end() ? last->second
-                            : samples_.empty()           ? now
-                                               : std::pair<std::uint64_t, std::uint64_t>{};
-        voluntary_total_ += static_cast<double>(now.first - std::min(now.first, before.first));
-        involuntary_total_ += static_cast<double>(now.second - std::min(now.second, before.second));
+        const auto last = last_threads_.find(tid);
+        const thread_counts before = last != last_threads_.end() ? last->second
+                                     : samples_.empty()          ? now
+                                                                 : thread_counts{};
+        const auto increase = [](std::uint64_t to, std::uint64_t from) {
+            return to - std::min(to, from);
+        };
+        user_ticks_total_ += increase(now.user_ticks, before.user_ticks);
+        sys_ticks_total_ += increase(now.sys_ticks, before.sys_ticks);
+        voluntary_total_ += static_cast<double>(increase(now.voluntary, before.voluntary));
+        involuntary_total_ += static_cast<double>(increase(now.involuntary, before.involuntary));
         seen[tid] = now;
     }
 }

@@ -24,9 +24,11 @@ using sample_clock = std::chrono::steady_clock;
 // One look at the server's process tree and at this process. Running totals only grow.
 struct cost_sample {
     sample_clock::time_point at;
-    double server_user_s = 0;  // the tree's CPU, reaped children included
+    // Running sums of the increases of every thread of the tree seen alive at a sample: CPU and
+    // context switches are counted the same way (see count_threads).
+    double server_user_s = 0;
     double server_sys_s = 0;
-    double server_voluntary = 0;  // running sums of every process's increases
+    double server_voluntary = 0;
     double server_involuntary = 0;
     std::uint64_t server_memory_kib = 0;  // summed over the tree
     std::uint64_t kernel_memory_kib = 0;  // system-wide (proc_stats.hpp: kernel_memory_kib)
@@ -65,20 +67,30 @@ class cost_sampler {
     std::span<const cost_sample> samples() const { return samples_; }
 
   private:
-    // Voluntary and involuntary context switches, by thread id.
-    using switch_counts = std::map<pid_t, std::pair<std::uint64_t, std::uint64_t>>;
+    // What one thread had used when last seen: CPU in clock ticks, context switches.
+    struct thread_counts {
+        std::uint64_t user_ticks = 0;
+        std::uint64_t sys_ticks = 0;
+        std::uint64_t voluntary = 0;
+        std::uint64_t involuntary = 0;
+    };
+    using thread_map = std::map<pid_t, thread_counts>;
 
     void loop();
     void take_sample();
     // One process's memory in KiB: PSS, or RSS when smaps_rollup cannot be read.
     std::uint64_t memory_kib(pid_t pid) const;
-    // Adds the increases of `pid`'s threads' context switches to the totals; records them in seen.
-    void count_switches(pid_t pid, switch_counts& seen);
+    // Adds the increases of `pid`'s threads' CPU and context switches since each was last seen
+    // to the totals (a thread new since the previous sample counts in full); records them in
+    // seen.
+    void count_threads(pid_t pid, thread_map& seen);
 
     const pid_t server_;
     const std::chrono::milliseconds interval_;
     bool use_pss_ = true;          // decided on the first sample: smaps_rollup readable?
-    switch_counts last_switches_;  // as of the previous sample
+    thread_map last_threads_;  // as of the previous sample
+    std::uint64_t user_ticks_total_ = 0;
+    std::uint64_t sys_ticks_total_ = 0;
     double voluntary_total_ = 0;
     double involuntary_total_ = 0;
     double sampler_cpu_s_ = 0;          // the sampling thread's CPU, as of its last sample

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 namespace robotbench {
 
@@ -58,29 +59,54 @@ std::string csv_row(const run_record& run) {
     return line;
 }
 
-void append_csv(const std::string& path, std::span<const run_record> runs) {
+csv_output::csv_output(std::string path) : path_(std::move(path)) {}
+
+void csv_output::append(std::span<const run_record> runs) {
     namespace fs = std::filesystem;
-    const fs::path file(path);
-    if (file.has_parent_path()) fs::create_directories(file.parent_path());
     const std::string header = csv_header();
+    if (path_ == "-") {
+        if (!header_written_) fmt::print("{}\n", header);
+        header_written_ = true;
+        for (const auto& run : runs) fmt::print("{}\n", csv_row(run));
+        std::fflush(stdout);
+        if (std::ferror(stdout)) throw std::runtime_error("cannot write to standard output");
+        return;
+    }
+    const fs::path file(path_);
+    if (file.has_parent_path()) fs::create_directories(file.parent_path());
+    std::error_code ec;
+    const auto type = fs::status(file, ec).type();
+    // A pipe, FIFO or device is written, never read: reading it would wait for input forever.
     bool is_new = true;
-    if (std::ifstream existing(file); existing) {
-        std::string first_line;
-        if (std::getline(existing, first_line)) {
-            is_new = false;
-            if (first_line != header)
-                throw std::runtime_error(fmt::format(
-                    "{} has a different header (another version of robotbench wrote it); not "
-                    "appending: move it away or pass --csv NEW_FILE",
-                    path));
+    if (type == fs::file_type::regular) {
+        if (std::ifstream existing(file); existing) {
+            std::string first_line;
+            if (std::getline(existing, first_line)) {
+                is_new = false;
+                if (first_line != header) throw std::runtime_error(another_header(path_));
+            }
         }
+    } else if (type != fs::file_type::not_found) {
+        is_new = !header_written_;
     }
     std::ofstream out(file, std::ios::app);
-    if (!out) throw std::system_error(errno, std::generic_category(), "open " + path);
+    if (!out) throw std::system_error(errno, std::generic_category(), "open " + path_);
     if (is_new) out << header << '\n';
+    header_written_ = true;
     for (const auto& run : runs) out << csv_row(run) << '\n';
     out.flush();
-    if (!out) throw std::system_error(errno, std::generic_category(), "write " + path);
+    if (!out) throw std::system_error(errno, std::generic_category(), "write " + path_);
+}
+
+void append_csv(const std::string& path, std::span<const run_record> runs) {
+    csv_output(path).append(runs);
+}
+
+std::string another_header(const std::string& path) {
+    return fmt::format(
+        "{} has a different header (another version of robotbench wrote it); not appending: "
+        "move it away or pass --csv NEW_FILE",
+        path);
 }
 
 }  // namespace robotbench

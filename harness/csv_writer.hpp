@@ -18,10 +18,27 @@ std::string csv_row(const run_record& run);
 // One cell as CSV text. Pure.
 std::string csv_field(const cell& value);
 
-// Appends one row per run to `path`, writing the header first when the file is new or empty and
-// creating its directory when missing. Throws std::runtime_error when the file exists with
-// another header (rows of different shapes never share a file), std::system_error when it
-// cannot be written.
+// Where a command's CSV rows go. A regular file is appended to, the header written first when it
+// is new or empty, its folder created; a file that starts with another header is refused (rows
+// of different shapes never share a file). `-` is standard output, and a pipe, FIFO or device
+// path is written and never read: the header comes before the first row. Used by the main
+// thread.
+class csv_output {
+  public:
+    explicit csv_output(std::string path);
+    // Appends one row per run. Throws std::runtime_error (another header) or std::system_error.
+    void append(std::span<const run_record> runs);
+    const std::string& path() const noexcept { return path_; }
+
+  private:
+    std::string path_;
+    bool header_written_ = false;  // by this object, to a stream that cannot be read back
+};
+
+// csv_output(path).append(runs), for a single append.
 void append_csv(const std::string& path, std::span<const run_record> runs);
+
+// Why a CSV file that starts with another header is refused: one line.
+std::string another_header(const std::string& path);
 
 }  // namespace robotbench

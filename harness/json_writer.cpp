@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <system_error>
 #include <vector>
 
@@ -263,6 +264,12 @@ std::string runs_json(const environment& env, std::span<const run_record> runs) 
 
 void write_json(const std::string& path, const environment& env, std::span<const run_record> runs) {
     namespace fs = std::filesystem;
+    if (path == "-") {
+        fmt::print("{}", runs_json(env, runs));
+        std::fflush(stdout);
+        if (std::ferror(stdout)) throw std::runtime_error("cannot write to standard output");
+        return;
+    }
     const fs::path file(path);
     if (file.has_parent_path()) fs::create_directories(file.parent_path());
     std::ofstream out(file, std::ios::trunc);

@@ -20,6 +20,7 @@ std::string runs_json(const environment& env, std::span<const run_record> runs);
 
 // Writes runs_json() to `path` (replacing it), creating its directory when missing. Throws
 // std::system_error.
+// `-` writes the document to standard output.
 void write_json(const std::string& path, const environment& env, std::span<const run_record> runs);
 
 }  // namespace robotbench

@@ -65,6 +65,13 @@ void load_lines(const run_record& r, text_table& t) {
     if (r.options.kind == scenario::churn && r.measured_s > 0)
         t.add_row({"Connects", fmt::format("{} ({} connects/s)", format_count(r.connects),
                                            format_rate(r.connects / r.measured_s))});
+    if (r.options.kind == scenario::load) {
+        std::string line = fmt::format("{} sent and not yet answered", format_count(r.unanswered));
+        if (r.options.rate > 0)
+            line += fmt::format(", {} due and never sent", format_count(r.unsent));
+        line += " when the window closed (in the latency with the time they had waited)";
+        t.add_row({"Unanswered", line});
+    }
     t.add_row({"Errors", r.errors.total() == 0
                              ? std::string("none")
                              : fmt::format("{} ({})", format_count(r.errors.total()),
@@ -112,9 +119,13 @@ void cost_lines(const run_record& r, text_table& t) {
         if (r.generator_window_cpu_s)
             line += fmt::format(", {} in the measured window",
                                 cpu_per_request(*r.generator_window_cpu_s, r.requests));
+        if (const auto ratio = r.generator_server_cpu_ratio())
+            line += fmt::format(" ({:.2f}x the server's CPU)", *ratio);
         t.add_row({"Generator CPU", line});
     }
 }
+
+std::string verdict_reasons(const run_record& r);
 
 std::string presence_text(const presence_summary& p) {
     switch (p.state) {
@@ -135,7 +146,17 @@ std::string presence_text(const presence_summary& p) {
 }
 
 std::string verdict(const run_record& r) {
+    if (r.interrupted) {
+        std::string text = fmt::format("INTERRUPTED after {:.2f} s of the {} measured window",
+                                       r.measured_s, duration_text(r.options.duration));
+        if (r.failed()) text += "; " + verdict_reasons(r);
+        return text;
+    }
     if (!r.failed()) return "OK";
+    return "FAILED: " + verdict_reasons(r);
+}
+
+std::string verdict_reasons(const run_record& r) {
     std::vector<std::string> why = r.problems;
     if (r.errors.total() != 0)
         why.push_back(
@@ -143,7 +164,7 @@ std::string verdict(const run_record& r) {
     if (r.presence.state == presence_state::failed)
         why.push_back(
             fmt::format("{} of {} presence checks failed", r.presence.failures, r.presence.checks));
-    std::string text = "FAILED: ";
+    std::string text;
     for (std::size_t i = 0; i < why.size(); ++i) text += (i ? "; " : "") + why[i];
     return text;
 }
@@ -170,9 +191,11 @@ std::string run_heading(const run_record& r) {
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);
-    what += fmt::format(", pipeline {}, ", o.pipeline);
-    what += o.rate > 0 ? fmt::format("open loop at {} req/s", format_rate(o.rate))
-                       : std::string("closed loop");
+    if (o.kind == scenario::load && o.rate > 0)
+        what += fmt::format(", open loop at {} req/s, up to {} requests in flight per connection",
+                            format_rate(o.rate), format_count(max_in_flight(o)));
+    else
+        what += fmt::format(", pipeline {}, closed loop", o.pipeline);
     what += fmt::format(", {}-byte payloads, {} warm-up + {} measured", o.size,
                         duration_text(o.warmup), duration_text(o.duration));
     return what;

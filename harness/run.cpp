@@ -7,11 +7,14 @@
 
 #include "bottleneck.hpp"
 #include "cost_sampler.hpp"
+#include "interrupt.hpp"
 #include "loadgen/load.hpp"
+#include "output_check.hpp"
 #include "presence_check.hpp"
 #include "report_table.hpp"
 #include "run_outputs.hpp"
 #include "server_under_test.hpp"
+#include "sweep.hpp"
 #include "target_probe.hpp"
 
 namespace robotbench {
@@ -38,6 +41,7 @@ loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoi
     c.warmup = o.warmup;
     c.duration = o.duration;
     c.timeout = o.timeout;
+    c.stop = &interrupt_guard::requested();
     return c;
 }
 
@@ -66,6 +70,8 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             // Latency is the probes'; every request and error of every connection counts.
             result = std::move(both.probes);
             result.requests += both.idle.requests;
+            result.unanswered += both.idle.unanswered;
+            result.unsent += both.idle.unsent;
             result.errors += both.idle.errors;
             result.connects += both.idle.connects;
             r.connections_held = r.options.connections + idle_probes;
@@ -93,7 +99,10 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     }
 
     r.loaded = true;
+    r.interrupted = result.interrupted;
     r.requests = result.requests;
+    r.unanswered = result.unanswered;
+    r.unsent = result.unsent;
     r.errors = result.errors;
     r.measured_s = std::chrono::duration<double>(result.measured).count();
     r.latency = summarize(result.latency);
@@ -114,18 +123,50 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
 }
 
 // Prints a run's report as soon as it is done.
-void print_report(const run_record& r) {
-    fmt::print("{}\n", run_report(r));
-    std::fflush(stdout);
+void print_report(const run_record& r, std::FILE* to) {
+    fmt::print(to, "{}\n", run_report(r));
+    std::fflush(to);
 }
 
-int finish(const run_options& o, const environment& env, const std::vector<run_record>& runs) {
-    if (runs.size() > 1) fmt::print("Comparison\n\n{}\n", comparison_table(runs));
-    const bool written = write_outputs(o, env, runs);
-    std::fflush(stdout);
+// The comparison and the repeats' summary, the files; the exit status.
+int finish(const run_options& o, const environment& env, const std::vector<run_record>& runs,
+           bool several_backends, std::FILE* to) {
+    if (several_backends && runs.size() > 1)
+        fmt::print(to, "Comparison\n\n{}\n", comparison_table(runs));
+    if (o.repeat > 1) fmt::print(to, "Repeats (median and min–max)\n\n{}\n", sweep_summary(runs));
+    const bool written = write_outputs(o, env, runs, to);
+    std::fflush(to);
     bool failed = !written;
-    for (const auto& r : runs) failed = failed || r.failed();
+    bool interrupted = false;
+    for (const auto& r : runs) {
+        failed = failed || r.failed();
+        interrupted = interrupted || r.interrupted;
+    }
+    if (interrupted) return 130;  // as a shell reports a command ended by SIGINT
     return failed ? 1 : 0;
+}
+
+// The .hgrm path of one run: the backend's name when several run, the round's when repeated.
+std::string hgrm_path_for(const run_options& o, std::size_t backends, const std::string& backend,
+                          unsigned round) {
+    if (o.hgrm_path.empty()) return {};
+    std::string path = backends > 1 ? per_backend_path(o.hgrm_path, backend) : o.hgrm_path;
+    if (o.repeat > 1) path = per_backend_path(path, std::to_string(round + 1));
+    return path;
+}
+
+// Checks every output before anything starts; prints the reason and returns false when one
+// cannot be written.
+bool outputs_usable(const run_options& o, const std::vector<std::string>& names) {
+    std::vector<std::string> hgrm;
+    for (const auto& name : names)
+        for (unsigned round = 0; round < o.repeat; ++round)
+            hgrm.push_back(hgrm_path_for(o, names.size(), name, round));
+    if (const auto problem = outputs_problem(o.csv_path, o.json_path, hgrm); !problem.empty()) {
+        fmt::print(stderr, "robotbench: {}\n", problem);
+        return false;
+    }
+    return true;
 }
 
 // Checks the settings; prints the reason and returns false when they are impossible.
@@ -172,16 +213,20 @@ run_record run_backend(const std::string& backend, const run_options& options,
     r.target = fmt::format("{}:{}", target.host, target.port);
     if (options.kind != scenario::presence)
         measure_load(r, target, server->pid(), hgrm_path, status);
+    if (interrupt_guard::requested()) r.interrupted = true;
     if (const auto ended = server->ended()) {
         r.problems.push_back(fmt::format("the {} server {} during the run", backend, *ended));
         r.server.reset();  // its tree vanished mid-window: no honest cost to report
         skip_presence(r, "the server was no longer running");
+    } else if (r.interrupted) {
+        skip_presence(r, "the run was interrupted");
     } else if (wants_presence(options)) {
         check_presence(r, target, false, status);
         if (const auto after = server->ended())
             r.problems.push_back(
                 fmt::format("the {} server {} during the presence check", backend, *after));
     }
+    if (interrupt_guard::requested()) r.interrupted = true;
     const auto stopped = server->stop();
     if (stopped.problem) r.problems.push_back(*stopped.problem);
     if (stopped.usage && r.server) r.server->lifetime = stopped.usage;
@@ -199,7 +244,12 @@ run_record run_target(const run_options& options, const environment& env, status
         return r;
     }
     if (options.kind != scenario::presence) measure_load(r, target, 0, options.hgrm_path, status);
-    if (wants_presence(options)) check_presence(r, target, true, status);
+    if (interrupt_guard::requested()) r.interrupted = true;
+    if (r.interrupted)
+        skip_presence(r, "the run was interrupted");
+    else if (wants_presence(options))
+        check_presence(r, target, true, status);
+    if (interrupt_guard::requested()) r.interrupted = true;
     r.warnings = bottleneck_warnings(r, env.cores);
     return r;
 }
@@ -225,23 +275,27 @@ int run_command(run_options options) {
         names.push_back(backend);
     }
     if (names.empty()) return 2;
+    if (!outputs_usable(options, names)) return 2;
     ::signal(SIGPIPE, SIG_IGN);
+    const interrupt_guard interrupt;
     const environment env = current_environment();
-    status_line status;
+    std::FILE* const to = report_stream(options);
+    status_line status(to);
     std::vector<run_record> runs;
     for (const auto& backend : names) {
-        const std::string hgrm = options.hgrm_path.empty() || names.size() == 1
-                                     ? options.hgrm_path
-                                     : per_backend_path(options.hgrm_path, backend);
-        try {
-            runs.push_back(run_backend(backend, options, hgrm, env, status));
-        } catch (const std::invalid_argument& e) {
-            fmt::print(stderr, "robotbench: {}\n", e.what());
-            return 2;
+        for (unsigned round = 0; round < options.repeat && !interrupt.requested(); ++round) {
+            try {
+                runs.push_back(run_backend(backend, options,
+                                           hgrm_path_for(options, names.size(), backend, round),
+                                           env, status));
+            } catch (const std::invalid_argument& e) {
+                fmt::print(stderr, "robotbench: {}\n", e.what());
+                return 2;
+            }
+            print_report(runs.back(), to);
         }
-        print_report(runs.back());
     }
-    return finish(options, env, runs);
+    return finish(options, env, runs, names.size() > 1, to);
 }
 
 int load_command(run_options options) {
@@ -250,18 +304,25 @@ int load_command(run_options options) {
         return 2;
     }
     if (!usable(options)) return 2;
+    if (!outputs_usable(options, {"target"})) return 2;
     ::signal(SIGPIPE, SIG_IGN);
+    const interrupt_guard interrupt;
     const environment env = current_environment();
-    status_line status;
+    std::FILE* const to = report_stream(options);
+    status_line status(to);
     std::vector<run_record> runs;
-    try {
-        runs.push_back(run_target(options, env, status));
-    } catch (const std::invalid_argument& e) {
-        fmt::print(stderr, "robotbench: {}\n", e.what());
-        return 2;
+    for (unsigned round = 0; round < options.repeat && !interrupt.requested(); ++round) {
+        auto o = options;
+        o.hgrm_path = hgrm_path_for(options, 1, "target", round);
+        try {
+            runs.push_back(run_target(o, env, status));
+        } catch (const std::invalid_argument& e) {
+            fmt::print(stderr, "robotbench: {}\n", e.what());
+            return 2;
+        }
+        print_report(runs.back(), to);
     }
-    print_report(runs.back());
-    return finish(options, env, runs);
+    return finish(options, env, runs, false, to);
 }
 
 }  // namespace robotbench

@@ -96,10 +96,18 @@ std::string check_run_options(const run_options& o) {
     if (o.duration.count() <= 0) return "--duration must be longer than zero (e.g. 500ms, 5s, 1m)";
     if (o.timeout.count() <= 0) return "--timeout must be longer than zero (e.g. 2s)";
     if (o.rate < 0) return "--rate must be zero (closed loop) or a positive number of requests/s";
+    if (o.rate > 0 && o.pipeline > 1 && o.kind == scenario::load)
+        return fmt::format(
+            "--pipeline applies to closed loop only: with --rate a connection keeps up to {} "
+            "requests in flight, whatever the server does",
+            loadgen::open_loop_max_in_flight);
     if (o.size > o.max_line)
         return fmt::format("--size {} is above the server's max line of {} bytes (--max-line)",
                            o.size, o.max_line);
     if (o.kind == scenario::idle) {
+        if (o.pipeline != 1 || o.rate > 0)
+            return "--scenario idle sets its own pace (--idle-interval, --probe-rate): -P and -R "
+                   "do not apply";
         if (o.idle_interval.count() <= 0) return "--idle-interval must be longer than zero (e.g. 2s)";
         if (!(o.probe_rate > 0)) return "--probe-rate must be a positive number of requests/s";
     }
@@ -129,6 +137,13 @@ std::string capacity_problem(std::string_view backend, const run_options& o) {
     if (capacity.clients == 0 || wanted <= capacity.clients) return {};
     return fmt::format("{} serves at most {} clients at once ({}); this run opens {}", info->name,
                        capacity.clients, capacity.reason, wanted);
+}
+
+unsigned max_in_flight(const run_options& o) {
+    if (o.kind == scenario::churn) return o.requests_per_connection;
+    if (o.rate > 0 || o.kind == scenario::idle)
+        return static_cast<unsigned>(loadgen::open_loop_max_in_flight);
+    return o.pipeline;
 }
 
 unsigned generator_threads(const run_options& o) {

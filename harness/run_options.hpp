@@ -45,11 +45,12 @@ struct run_options {
     unsigned connections = 64;
     unsigned threads = 0;  // generator threads; 0: min(cores, connections)
     std::size_t size = 64;
-    unsigned pipeline = 1;
-    double rate = 0;  // total req/s; 0: closed loop
+    unsigned pipeline = 1;  // closed loop only; more than 1 with a rate is refused
+    double rate = 0;        // total req/s; 0: closed loop
     std::chrono::nanoseconds warmup = 1s;
     std::chrono::nanoseconds duration = 5s;
     std::chrono::nanoseconds timeout = 5s;
+    unsigned repeat = 1;                   // --repeat: runs of each backend
     double connect_rate = 1000;            // churn: connections per second
     unsigned requests_per_connection = 4;  // churn: K
     std::chrono::nanoseconds idle_interval = 2s;  // idle: between two requests of a connection
@@ -85,6 +86,10 @@ server_options server_settings(const run_options& options);
 // Why `backend` cannot serve the clients this run opens at once (its capacity with the run's
 // server settings), or empty when it can. Pure.
 std::string capacity_problem(std::string_view backend, const run_options& options);
+
+// The most requests a connection has in flight: -P in closed loop, the fixed open-loop bound,
+// churn's requests per connection. Pure.
+unsigned max_in_flight(const run_options& options);
 
 // The generator threads a run will use: -t (or the core count when -t is 0), never more than
 // there are connections.

@@ -13,13 +13,14 @@
 namespace robotbench {
 
 bool write_outputs(const run_options& o, const environment& env,
-                   const std::vector<run_record>& runs) {
+                   const std::vector<run_record>& runs, std::FILE* report) {
     bool ok = true;
     if (!o.csv_path.empty()) {
         try {
-            append_csv(o.csv_path, runs);
-            fmt::print("CSV: {} row{} appended to {}\n", runs.size(), runs.size() == 1 ? "" : "s",
-                       o.csv_path);
+            csv_output(o.csv_path).append(runs);
+            if (o.csv_path != "-")
+                fmt::print(report, "CSV: {} row{} appended to {}\n", runs.size(),
+                           runs.size() == 1 ? "" : "s", o.csv_path);
         } catch (const std::exception& e) {
             fmt::print(stderr, "robotbench: cannot write the CSV: {}\n", e.what());
             ok = false;
@@ -28,13 +29,17 @@ bool write_outputs(const run_options& o, const environment& env,
     if (!o.json_path.empty()) {
         try {
             write_json(o.json_path, env, runs);
-            fmt::print("JSON: written to {}\n", o.json_path);
+            if (o.json_path != "-") fmt::print(report, "JSON: written to {}\n", o.json_path);
         } catch (const std::exception& e) {
             fmt::print(stderr, "robotbench: cannot write the JSON: {}\n", e.what());
             ok = false;
         }
     }
     return ok;
+}
+
+std::FILE* report_stream(const run_options& o) {
+    return o.csv_path == "-" || o.json_path == "-" ? stderr : stdout;
 }
 
 void write_hgrm(const std::string& path, const loadgen::histogram& h) {

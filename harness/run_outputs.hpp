@@ -2,6 +2,7 @@
 // The files a run writes besides the report: the CSV rows, the JSON document, the .hgrm
 // latency distribution.
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,14 @@
 namespace robotbench {
 
 // Appends the runs' CSV rows (unless options.csv_path is empty) and writes the JSON document
-// (when options.json_path is set), saying on stdout where they went; false, after one line on
+// (when options.json_path is set), saying on `report` where they went; false, after one line on
 // stderr saying why, when one could not be written.
 bool write_outputs(const run_options& options, const environment& env,
-                   const std::vector<run_record>& runs);
+                   const std::vector<run_record>& runs, std::FILE* report);
+
+// Where the report (tables, progress, where the files went) is printed: stdout, or stderr when
+// the CSV or JSON goes to standard output (`-`).
+std::FILE* report_stream(const run_options& options);
 
 // Writes `h` to `path` in HdrHistogram's .hgrm format, creating the folder. Throws
 // std::system_error.

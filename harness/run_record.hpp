@@ -68,7 +68,10 @@ struct run_record {
     run_options options;       // as run; threads holds the generator threads actually used
 
     bool loaded = false;  // a load or churn ran and returned
+    bool interrupted = false;  // SIGINT ended the measured window early
     std::uint64_t requests = 0;
+    std::uint64_t unanswered = 0;  // requests of the window still unanswered when it closed
+    std::uint64_t unsent = 0;      // open loop: requests due in the window and never sent
     loadgen::error_counts errors;
     double measured_s = 0;         // the measured window actually observed
     latency_summary latency;       // open loop: from the intended send time
@@ -106,10 +109,16 @@ struct run_record {
     bool failed() const {
         return !problems.empty() || errors.total() != 0 || presence.state == presence_state::failed;
     }
-    // "ok", "errors", "presence-failed", "failed" (a problem beyond counted errors), or
-    // "skipped" (a sweep cell the backend cannot serve).
+    // The generator's CPU over the measured window divided by the server's, when both are known.
+    std::optional<double> generator_server_cpu_ratio() const {
+        if (!loaded || !generator_window_cpu_s || !server || server_cpu_s() <= 0) return {};
+        return *generator_window_cpu_s / server_cpu_s();
+    }
+    // "ok", "errors", "presence-failed", "failed" (a problem beyond counted errors), "skipped" (a
+    // sweep cell the backend cannot serve), or "interrupted" (SIGINT ended it early).
     std::string status() const {
         if (!skipped.empty()) return "skipped";
+        if (interrupted) return "interrupted";
         if (!problems.empty()) return "failed";
         if (errors.total() != 0) return "errors";
         if (presence.state == presence_state::failed) return "presence-failed";

@@ -18,27 +18,27 @@ std::string status_text(std::string_view label, const loadgen::progress& p) {
                        format_count(p.errors));
 }
 
-status_line::status_line() : enabled_(::isatty(STDOUT_FILENO) == 1) {}
+status_line::status_line(std::FILE* to) : to_(to), enabled_(::isatty(::fileno(to)) == 1) {}
 
 void status_line::show(std::string_view label, const loadgen::progress& p) {
     if (!enabled_) return;
     // Carriage return, then erase to the end of the line (ANSI EL).
-    fmt::print("\r\x1b[K{}", status_text(label, p));
-    std::fflush(stdout);
+    fmt::print(to_, "\r\x1b[K{}", status_text(label, p));
+    std::fflush(to_);
     shown_ = true;
 }
 
 void status_line::show(std::string_view label, std::string_view phase) {
     if (!enabled_) return;
-    fmt::print("\r\x1b[K[{}] {}", label, phase);
-    std::fflush(stdout);
+    fmt::print(to_, "\r\x1b[K[{}] {}", label, phase);
+    std::fflush(to_);
     shown_ = true;
 }
 
 void status_line::clear() {
     if (!shown_) return;
-    fmt::print("\r\x1b[K");
-    std::fflush(stdout);
+    fmt::print(to_, "\r\x1b[K");
+    std::fflush(to_);
     shown_ = false;
 }
 

@@ -2,6 +2,7 @@
 // The live status line shown once a second during a run, on a terminal only: requests/s, p99 so
 // far and errors, rewritten in place and erased before the report.
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -12,12 +13,13 @@ namespace robotbench {
 // `[thread] 3s measured: 123,456 req/s, p99 45.1 µs, 0 errors`. Pure.
 std::string status_text(std::string_view label, const loadgen::progress& p);
 
-// Writes status_text() over the previous one on stdout. Does nothing when stdout is not a
-// terminal. Used by the thread that runs the load (the progress callback's thread).
+// Writes status_text() over the previous one on the report's stream. Does nothing when that
+// stream is not a terminal. Used by the thread that runs the load (the progress callback's
+// thread).
 class status_line {
   public:
-    // Enabled when stdout is a terminal.
-    status_line();
+    // Writes to `to` (stdout, or stderr when results go to stdout); enabled when it is a terminal.
+    explicit status_line(std::FILE* to = stdout);
     status_line(const status_line&) = delete;
     status_line& operator=(const status_line&) = delete;
     ~status_line() { clear(); }
@@ -29,6 +31,7 @@ class status_line {
     void clear();
 
   private:
+    std::FILE* to_;
     bool enabled_;
     bool shown_ = false;
 };

@@ -15,6 +15,8 @@
 #include "backends/backend.hpp"
 #include "csv_writer.hpp"
 #include "environment.hpp"
+#include "interrupt.hpp"
+#include "output_check.hpp"
 #include "run.hpp"
 #include "run_outputs.hpp"
 #include "status_line.hpp"
@@ -82,16 +84,16 @@ std::string hgrm_path_for(const sweep_options& sweep, const sweep_cell& cell, un
 
 // Shows which cell starts; rewritten in place on a terminal, one line each otherwise.
 void show_progress(std::size_t done, std::size_t total, const sweep_cell& cell,
-                   std::chrono::steady_clock::time_point started) {
+                   std::chrono::steady_clock::time_point started, std::FILE* to) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double eta = done == 0 ? 0.0 : elapsed / double(done) * double(total - done);
     const auto text = progress_text(done + 1, total, cell, elapsed, eta);
-    if (::isatty(STDOUT_FILENO))
-        fmt::print("\r\033[K{}", text);
+    if (::isatty(::fileno(to)))
+        fmt::print(to, "\r\033[K{}", text);
     else
-        fmt::print("{}\n", text);
-    std::fflush(stdout);
+        fmt::print(to, "{}\n", text);
+    std::fflush(to);
 }
 
 }  // namespace
@@ -136,23 +138,37 @@ int sweep_command(sweep_options sweep) {
             return 2;
         }
     }
+    if (auto problem = csv_output_problem(sweep.base.csv_path); !problem.empty()) {
+        fmt::print(stderr, "robotbench sweep: {}\n", problem);
+        return 2;
+    }
+    if (!sweep.report_dir.empty()) {
+        if (auto problem = output_problem(sweep.report_dir + "/REPORT.md", false);
+            !problem.empty()) {
+            fmt::print(stderr, "robotbench sweep: {}\n", problem);
+            return 2;
+        }
+    }
     ::signal(SIGPIPE, SIG_IGN);
+    const interrupt_guard interrupt;
+    std::FILE* const to = report_stream(sweep.base);
     const environment env = current_environment();
     const std::size_t fd_limit = hard_fd_limit();
     const std::size_t total = cells.size() * sweep.repeat;
-    fmt::print("sweep: {} cells x {} runs, {} measured + {} warm-up each\n", cells.size(),
+    fmt::print(to, "sweep: {} cells x {} runs, {} measured + {} warm-up each\n", cells.size(),
                sweep.repeat, format_latency(sweep.base.duration.count()),
                format_latency(sweep.base.warmup.count()));
     const auto started = std::chrono::steady_clock::now();
-    status_line status;
+    status_line status(to);
+    csv_output csv(sweep.base.csv_path);
     std::vector<run_record> runs;
     bool written = true;
     std::size_t done = 0;
     for (const auto& cell : cells) {
-        for (unsigned round = 0; round < sweep.repeat; ++round, ++done) {
+        for (unsigned round = 0; round < sweep.repeat && !interrupt.requested(); ++round, ++done) {
             auto o = options_for(sweep, cell);
             o.threads = generator_threads(o);
-            show_progress(done, total, cell, started);
+            show_progress(done, total, cell, started, to);
             if (auto why = skip_reason(o, fd_limit); !why.empty()) {
                 runs.push_back(skipped_record(o, cell, env, std::move(why)));
             } else {
@@ -167,7 +183,7 @@ int sweep_command(sweep_options sweep) {
             // Every row is appended as soon as it exists: an interrupted sweep loses nothing.
             if (!sweep.base.csv_path.empty()) {
                 try {
-                    append_csv(sweep.base.csv_path, std::span(&runs.back(), 1));
+                    csv.append(std::span(&runs.back(), 1));
                 } catch (const std::exception& e) {
                     if (written) fmt::print(stderr, "\nrobotbench sweep: cannot write the CSV: {}\n", e.what());
                     written = false;
@@ -175,14 +191,22 @@ int sweep_command(sweep_options sweep) {
             }
         }
     }
-    if (::isatty(STDOUT_FILENO)) fmt::print("\r\033[K");
+    if (::isatty(::fileno(to))) fmt::print(to, "\r\033[K");
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    fmt::print("sweep: {} runs in {}\n\n{}\n", runs.size(), clock_text(elapsed),
-               sweep_summary(runs));
-    if (!sweep.base.csv_path.empty() && written)
-        fmt::print("CSV rows appended to {}\n", sweep.base.csv_path);
-    if (!sweep.report_dir.empty()) written = write_sweep_report(sweep, runs) && written;
+    fmt::print(to, "sweep: {} runs in {}{}\n\n{}\n", runs.size(), clock_text(elapsed),
+               interrupt.requested() ? " (interrupted)" : "", sweep_summary(runs));
+    if (!sweep.base.csv_path.empty() && sweep.base.csv_path != "-" && written)
+        fmt::print(to, "CSV rows appended to {}\n", sweep.base.csv_path);
+    std::fflush(to);
+    if (!sweep.report_dir.empty()) {
+        // The report covers the cells that finished: an interrupted run measured less than asked.
+        std::vector<run_record> finished;
+        for (const auto& r : runs)
+            if (!r.interrupted) finished.push_back(r);
+        written = write_sweep_report(sweep, finished) && written;
+    }
+    if (interrupt.requested()) return 130;
     bool failed = !written;
     for (const auto& r : runs) failed = failed || r.failed();
     return failed ? 1 : 0;

@@ -47,7 +47,9 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
     add_server_workers_flag(app, o);
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; }, "skip each run's presence check");
-    app.add_option("--csv", o.csv_path, "append one row per run to this CSV file")
+    app.add_option("--csv", o.csv_path,
+                   "append one row per run to this CSV file (-: standard output, and the "
+                   "progress and summary go to stderr)")
         ->capture_default_str();
     app.add_flag_callback("--no-csv", [&o] { o.csv_path.clear(); }, "write no CSV");
 }

@@ -9,6 +9,7 @@
 
 #include "child_process.hpp"
 #include "csv_writer.hpp"
+#include "run_outputs.hpp"
 
 namespace robotbench {
 
@@ -65,10 +66,10 @@ bool write_sweep_report(const sweep_options& options, const std::vector<run_reco
     try {
         child_process plotter(argv);
         while (const auto line = plotter.read_line(std::chrono::seconds(120)))
-            fmt::print("  {}\n", *line);
+            fmt::print(report_stream(options.base), "  {}\n", *line);
         const auto status = plotter.wait_for(std::chrono::seconds(60));
         if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
-            fmt::print("report: {}/REPORT.md\n", dir);
+            fmt::print(report_stream(options.base), "report: {}/REPORT.md\n", dir);
             return true;
         }
     } catch (const std::exception& e) {

@@ -33,7 +33,7 @@ void churn_worker::run(start_line& line) {
         run_chores(now);
         const auto events = poller_.wait_until(next_deadline(now));
         now = now_ns();
-        if (now >= timeline_.end) {
+        if (now >= timeline_.end || stop_requested()) {
             // Drain: no new connects; the connections already open finish, at most the timeout.
             close_window(now);
             for (const auto& event : events) handle(event);  // edge-triggered: not reported again
@@ -42,11 +42,17 @@ void churn_worker::run(start_line& line) {
         open_window(now);
         for (const auto& event : events) handle(event);
     }
-    drain(now);
+    // Interrupted, what is still open was not given its time: closed without counting errors.
+    const bool interrupted = stop_requested();
+    if (!interrupted) drain(now);
     for (auto& c : conns_) {
         if (c.state() == conn_state::idle) continue;
-        if (c.state() == conn_state::connecting) ++stats_.errors.connect;
-        c.validator().abandon_timed_out(stats_.errors);
+        if (interrupted) {
+            c.validator().clear();
+        } else {
+            if (c.state() == conn_state::connecting) ++stats_.errors.connect;
+            c.validator().abandon_timed_out(stats_.errors);
+        }
         c.close();
     }
     wrap_up();

@@ -34,6 +34,11 @@ void check_load_config(const load_config& config) {
             fmt::format("rate must be zero (closed loop) or a positive number of requests per "
                         "second, not {}",
                         config.rate));
+    if (config.rate > 0 && config.pipeline > 1)
+        refuse(fmt::format(
+            "pipeline applies to closed loop only; in open loop a connection keeps up to {} "
+            "requests in flight",
+            open_loop_max_in_flight));
     if (config.target.port == 0) refuse("the target port must not be 0");
 }
 

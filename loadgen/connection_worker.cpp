@@ -99,6 +99,9 @@ void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t rece
     if (verdict.kind != reply_kind::ok && verdict.kind != reply_kind::early) return;
     ++stats_.replies;
     if (!counting_) return;
+    // With a send schedule, the window holds the requests it asked for: one intended before it
+    // opened belongs to the warm-up, wherever its reply lands.
+    if (record_service_ && verdict.intended_ns < timeline_.warm_end) return;
     ++stats_.requests;
     stats_.latency.record(elapsed(verdict.intended_ns, received_ns));
     if (record_service_) stats_.service.record(elapsed(verdict.sent_ns, received_ns));

@@ -56,6 +56,10 @@ class connection_worker : public worker {
     void drain(std::int64_t now);
     // Records lag and CPU time and publishes the final counters; the last step of run().
     void wrap_up();
+    // The caller asked the run to end early (load_config::stop).
+    bool stop_requested() const noexcept {
+        return config_.stop != nullptr && config_.stop->load(std::memory_order_relaxed);
+    }
 
     std::vector<client_connection> conns_;  // filled by the subclass's constructor
     poller poller_;

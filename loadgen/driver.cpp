@@ -91,6 +91,8 @@ load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_conf
     for (auto& w : workers) {
         const thread_stats& s = w->stats();
         result.requests += s.requests;
+        result.unanswered += s.unanswered;
+        result.unsent += s.unsent;
         result.errors += s.errors;
         result.latency.merge(s.latency);
         result.service.merge(service_is_latency ? s.latency : s.service);
@@ -102,6 +104,7 @@ load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_conf
         window_open = std::min(window_open, s.window_open_ns);
         window_close = std::max(window_close, s.window_close_ns);
     }
+    result.interrupted = config.stop != nullptr && config.stop->load();
     if (window_open != never && window_close > window_open) {
         result.measured = nanoseconds(window_close - window_open);
         result.window_begin = steady_clock::time_point(nanoseconds(window_open));

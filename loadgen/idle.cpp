@@ -25,9 +25,12 @@ load_result sum_of(const load_result& all, const std::vector<std::unique_ptr<wor
     r.window_begin = all.window_begin;
     r.window_end = all.window_end;
     r.generator_cpu = all.generator_cpu;
+    r.interrupted = all.interrupted;
     for (std::size_t i = first; i < last; ++i) {
         const thread_stats& s = workers[i]->stats();
         r.requests += s.requests;
+        r.unanswered += s.unanswered;
+        r.unsent += s.unsent;
         r.errors += s.errors;
         r.latency.merge(s.latency);
         r.service.merge(s.service);

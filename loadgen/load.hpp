@@ -2,6 +2,7 @@
 // The load generator's public interface: what a run is asked to do and what it found. The load
 // generator speaks only the wire protocol; it never includes a backend header.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,7 +33,15 @@ struct load_config {
     std::chrono::nanoseconds warmup = 1s; // not recorded
     std::chrono::nanoseconds duration = 5s;
     std::chrono::nanoseconds timeout = 5s;  // a reply later than this is a timeout
+    // Set by another thread (e.g. on SIGINT) to end the run early: the measured window closes at
+    // the generator threads' next loop pass (within ~50 ms), what is in flight is recorded as
+    // unanswered, and no drain follows. nullptr: the run always lasts its full length. Not owned.
+    const std::atomic<bool>* stop = nullptr;
 };
+
+// In open loop a connection keeps at most this many requests in flight; sends due beyond it
+// wait (and count as unsent if the window ends first). -P does not apply to open loop.
+constexpr std::size_t open_loop_max_in_flight = 4096;
 
 // Failures counted by kind.
 struct error_counts {
@@ -63,9 +72,18 @@ struct cpu_times {
 // What one load run measured. Latencies in ns.
 struct load_result {
     std::uint64_t requests = 0;           // replies validated inside the measured window
+    // Requests of the measured window still waiting for their reply when it closed (closed loop:
+    // every request in flight; open loop: those the schedule asked for in the window). Each is in
+    // `latency` with the time it had waited by then.
+    std::uint64_t unanswered = 0;
+    // Open loop: requests the schedule asked for in the window that were never sent (connection
+    // reconnecting, in-flight bound reached, generator behind). In `latency` likewise.
+    std::uint64_t unsent = 0;
+    bool interrupted = false;             // config.stop ended the run early
     error_counts errors;                  // over warm-up and measured window together
-    histogram latency;                    // open loop: from the intended send time
-    histogram service;                    // from the actual send time
+    histogram latency;                    // open loop: from the intended send time; count is
+                                          // requests + unanswered + unsent
+    histogram service;                    // from the actual send time (never-sent excluded)
     std::chrono::nanoseconds measured{};  // length of the measured window actually observed
     // When the measured window opened and closed (steady clock; zero when it never did), so the
     // harness can charge the server's CPU to the same stretch of time.

@@ -17,9 +17,7 @@ constexpr std::int64_t connect_retry_ns = 100 * ms;   // after a failed connect
 load_worker::load_worker(const load_plan& plan, unsigned index)
     : connection_worker(plan.config, plan.target, /*record_service=*/plan.config.rate > 0),
       plan_(plan),
-      max_in_flight_(open_loop()
-                         ? std::max<std::size_t>(plan.config.pipeline, open_loop_max_in_flight)
-                         : plan.config.pipeline) {
+      max_in_flight_(open_loop() ? open_loop_max_in_flight : plan.config.pipeline) {
     for (unsigned c = index; c < plan.config.connections; c += plan.threads) lanes_.push_back(c);
     const std::size_t expected = open_loop() ? 64 : plan.config.pipeline;
     conns_.reserve(lanes_.size());
@@ -33,10 +31,15 @@ load_worker::load_worker(const load_plan& plan, unsigned index)
 
 void load_worker::run(start_line& line) {
     tune_thread(/*batch=*/!open_loop());
+    // Each connect is timed from its own start: completions are taken after every connect, so a
+    // connect's latency does not include issuing the others.
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+        connect(i, now_ns());
+        for (const auto& event : poller_.wait_until(0)) handle(event);
+    }
     std::int64_t now = now_ns();
-    for (std::size_t i = 0; i < conns_.size(); ++i) connect(i, now);
     const std::int64_t connect_deadline = now + plan_.config.timeout.count();
-    while (any_connecting() && now < connect_deadline) {
+    while (any_connecting() && now < connect_deadline && !stop_requested()) {
         for (const auto& event : poller_.wait_until(connect_deadline)) handle(event);
         now = now_ns();
     }
@@ -54,8 +57,10 @@ void load_worker::run(start_line& line) {
         open_window(now);
         const auto events = poller_.wait_until(next_deadline(now));
         now = now_ns();
-        if (now >= timeline_.end) {
-            // Drain: no new requests; wait for the replies still due, at most the timeout.
+        if (now >= timeline_.end || stop_requested()) {
+            // Drain: no new requests; wait for the replies still due, at most the timeout. What
+            // the window asked for and did not get answered is recorded as it stands now.
+            if (counting_) record_unfinished(now);
             close_window(now);
             phase_ = phase::draining;
             for (const auto& event : events) handle(event);  // edge-triggered: not reported again
@@ -66,7 +71,7 @@ void load_worker::run(start_line& line) {
         now = now_ns();
         maintain(now);
     }
-    drain(now);
+    if (!stop_requested()) drain(now);
     finish();
 }
 
@@ -151,7 +156,7 @@ void load_worker::run_retries(std::int64_t now) {
             continue;
         }
         retry_at_[i] = never;
-        connect(i, now);
+        connect(i, now_ns());
     }
 }
 
@@ -173,9 +178,43 @@ bool load_worker::settled() const noexcept {
                        [](const client_connection& c) { return c.validator().awaited() == 0; });
 }
 
-void load_worker::finish() {
+void load_worker::record_unfinished(std::int64_t now) {
+    const std::int64_t window_start = timeline_.warm_end;
     for (auto& c : conns_) {
-        if (c.validator().in_flight_count() > 0) c.validator().abandon_timed_out(stats_.errors);
+        c.validator().for_each_awaited([&](const in_flight& request) {
+            // Open loop: only what the schedule asked for in the window (as for replies).
+            if (open_loop() && request.intended_ns < window_start) return;
+            ++stats_.unanswered;
+            stats_.latency.record(elapsed(request.intended_ns, now));
+            if (open_loop()) stats_.service.record(elapsed(request.sent_ns, now));
+        });
+    }
+    if (!open_loop()) return;
+    // Sends that fell due before now and were never made: the schedule's, not the server's, but
+    // the window asked for them.
+    const std::int64_t limit = std::min(now, timeline_.end - 1);
+    while (cursor_->next_due() <= limit) {
+        ++due_[cursor_->next_index()];
+        cursor_->advance();
+    }
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+        for (std::uint64_t k = sent_[i]; k < due_[i]; ++k) {
+            const std::int64_t intended = schedule_->due(lanes_[i], k);
+            if (intended < window_start) continue;
+            ++stats_.unsent;
+            stats_.latency.record(elapsed(intended, now));
+        }
+    }
+}
+
+void load_worker::finish() {
+    const bool interrupted = stop_requested();
+    for (auto& c : conns_) {
+        // Interrupted, the requests in flight were not given their time: not errors.
+        if (interrupted)
+            c.validator().clear();
+        else if (c.validator().in_flight_count() > 0)
+            c.validator().abandon_timed_out(stats_.errors);
         c.close();
     }
     wrap_up();

@@ -11,10 +11,6 @@
 
 namespace robotbench::loadgen {
 
-// In open loop, a connection keeps at most this many requests in flight (or `pipeline`, if
-// larger); sends due beyond it wait, and the wait shows as lag.
-constexpr std::size_t open_loop_max_in_flight = 4096;
-
 using load_plan = worker_plan<load_config>;
 
 class load_worker final : public connection_worker {
@@ -52,6 +48,9 @@ class load_worker final : public connection_worker {
     // When the loop must wake up at the latest.
     std::int64_t next_deadline(std::int64_t now) const;
     bool any_connecting() const noexcept;
+    // The window closes at `now`: records every request of the window still unanswered, and (open
+    // loop) every one due and never sent, with the latency it had reached. Call while counting.
+    void record_unfinished(std::int64_t now);
     // Settles what is still in flight, closes everything, records lag and CPU.
     void finish();
 

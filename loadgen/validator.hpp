@@ -54,6 +54,13 @@ class reply_validator {
     std::size_t in_flight_count() const noexcept { return ring_.size(); }
     // Requests in flight that have not been overtaken (those a reply may still come for in order).
     std::size_t awaited() const noexcept { return awaited_; }
+    // Calls f(const in_flight&) for each request in flight that has not been overtaken, oldest
+    // first.
+    template <class F>
+    void for_each_awaited(F&& f) const {
+        for (std::size_t i = 0; i < ring_.size(); ++i)
+            if (!ring_[i].overtaken) f(ring_[i]);
+    }
     // The oldest request in flight, or nullptr.
     const in_flight* oldest() const noexcept { return ring_.empty() ? nullptr : &ring_[0]; }
     void clear() noexcept { ring_.clear(), awaited_ = 0; }

@@ -35,6 +35,8 @@ struct thread_stats {
     histogram connect_latency;   // connects that succeeded (churn: in the measured window)
     error_counts errors;         // the whole run
     std::uint64_t requests = 0;  // valid replies read in the measured window
+    std::uint64_t unanswered = 0;  // requests of the window unanswered when it closed
+    std::uint64_t unsent = 0;      // open loop: requests due in the window and never sent
     std::uint64_t replies = 0;   // valid replies over the whole run
     std::uint64_t connects = 0;  // connections established (churn: in the measured window)
     std::int64_t max_lag_ns = 0;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "harness/child_process.hpp"
+#include "harness/columns.hpp"
 #include "support/command.hpp"
 #include "support/csv_columns.hpp"
 #include "support/server.hpp"
@@ -289,6 +291,7 @@ TEST_F(run_test, bad_usage_is_one_line_and_exit_2) {
         {{"--backend=select", "--size", "5000"}, "max line"},
         {{"--backend=select", "--scenario", "stress"}, "load,presence,churn"},
         {{"--backend=select", "-R", "-3"}, "--rate"},
+        {{"--backend=select", "-R", "1000", "-P", "4"}, "--pipeline applies to closed loop only"},
         {{"load", "--target=somewhere"}, "HOST:PORT"},
         {{"load", "--target=127.0.0.1:99999"}, "HOST:PORT"},
         {{"load"}, "--target"},
@@ -333,6 +336,156 @@ TEST_F(run_test, churn_reports_connects) {
     EXPECT_EQ(row.at("scenario"), "churn");
     EXPECT_GT(number(row, "connects"), 0);
     EXPECT_NE(result.output.find("connects/s"), std::string::npos) << result.output;
+}
+
+// robotbench started directly (its pid is robotbench's), stdout to a pipe, stderr inherited.
+child_process start_robotbench(std::vector<std::string> args) {
+    args.insert(args.begin(), robotbench_exe());
+    return child_process(args);
+}
+
+// Waits (up to 20 s) until `bench` has started its server, the first step of a run.
+void wait_for_server(const child_process& bench) {
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (child_pids(bench.pid()).empty() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(20ms);
+    ASSERT_FALSE(child_pids(bench.pid()).empty()) << "robotbench started no server";
+}
+
+TEST_F(run_test, the_first_sigint_ends_the_window_and_keeps_what_was_measured) {
+    auto bench = start_robotbench({"run", "--backend=select", "-d", "30s", "--warmup=0", "-c", "4",
+                                   "--csv=" + (dir_ / "runs.csv").string(),
+                                   "--json=" + (dir_ / "runs.json").string()});
+    wait_for_server(bench);
+    const pid_t server = child_pids(bench.pid()).front();
+    std::this_thread::sleep_for(1500ms);
+    const auto interrupted_at = std::chrono::steady_clock::now();
+    ::kill(bench.pid(), SIGINT);
+    const auto result = collect(bench, 60s);
+    EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, 20s);  // not the 30 s asked for
+    EXPECT_EQ(result.status, 130) << result.output;
+    EXPECT_NE(result.output.find("INTERRUPTED after"), std::string::npos) << result.output;
+    EXPECT_FALSE(process_running(server));  // the server was stopped
+    std::size_t rows = 0;
+    const auto row = last_csv_row(dir_ / "runs.csv", &rows);
+    ASSERT_EQ(rows, 1u) << result.output;
+    EXPECT_EQ(row.at("status"), "interrupted");
+    EXPECT_GT(number(row, "measured_s"), 0.5);
+    EXPECT_LT(number(row, "measured_s"), 5.0);
+    EXPECT_GT(number(row, "requests"), 0);
+    EXPECT_EQ(number(row, "errors"), 0);
+    EXPECT_EQ(row.at("presence"), "skipped");
+    const auto json = read_file(dir_ / "runs.json");
+    EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos) << json;
+}
+
+TEST_F(run_test, a_second_sigint_aborts_at_once) {
+    // A presence check against a server that never answers takes many seconds, and the first
+    // SIGINT does not cut it short; the second one must end robotbench at once.
+    server_process server(std::vector<std::string>{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=stall",
+                                                   "--port=0", "--stall-after-ms=0",
+                                                   "--stall-ms=600000"});
+    ASSERT_NE(server.port(), 0);
+    auto bench = start_robotbench({"load", "--target=127.0.0.1:" + std::to_string(server.port()),
+                                   "--scenario=presence",
+                                   "--csv=" + (dir_ / "runs.csv").string()});
+    std::this_thread::sleep_for(500ms);
+    ::kill(bench.pid(), SIGINT);
+    std::this_thread::sleep_for(300ms);
+    ASSERT_FALSE(bench.wait_for(0ms)) << "the check ended before the test could interrupt it";
+    ::kill(bench.pid(), SIGINT);
+    const auto status = bench.wait_for(5s);
+    ASSERT_TRUE(status) << "robotbench still runs after the second SIGINT";
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGINT) << *status;
+    EXPECT_FALSE(fs::exists(dir_ / "runs.csv"));
+}
+
+TEST_F(run_test, an_output_that_cannot_be_written_is_refused_before_the_run) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = run_robotbench({"--backend=select", "-d", "30s", "--csv=/proc/nope/x.csv"});
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);  // nothing ran
+    EXPECT_EQ(result.status, 2) << result.output;
+    EXPECT_EQ(result.lines.size(), 1u) << result.output;
+    EXPECT_NE(result.output.find("/proc/nope/x.csv"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("backend"), std::string::npos) << result.output;  // no report
+
+    for (const std::string flag : {"--json=/proc/nope/x.json", "--hgrm=/proc/nope/x.hgrm"}) {
+        const auto other = run_robotbench({"--backend=select", "-d", "30s", "--no-csv", flag});
+        EXPECT_EQ(other.status, 2) << flag << ": " << other.output;
+        EXPECT_EQ(other.lines.size(), 1u) << other.output;
+    }
+}
+
+TEST_F(run_test, a_csv_with_another_header_is_refused_before_the_run) {
+    const auto csv = dir_ / "old.csv";
+    std::ofstream(csv) << "timestamp,backend,throughput\n2024,select,1\n";
+    const auto result = run_robotbench({"--backend=select", "-d", "30s", "--csv=" + csv.string()});
+    EXPECT_EQ(result.status, 2) << result.output;
+    EXPECT_EQ(result.lines.size(), 1u) << result.output;
+    EXPECT_NE(result.output.find("different header"), std::string::npos) << result.output;
+    EXPECT_EQ(read_file(csv), "timestamp,backend,throughput\n2024,select,1\n");
+}
+
+// Runs `robotbench ARGS | COMMAND` in a shell, robotbench's stderr discarded; returns what the
+// pipeline printed.
+outcome piped(const std::vector<std::string>& args, const std::string& command) {
+    std::string line = "\"$0\"";
+    for (const auto& a : args) line += " '" + a + "'";
+    line += " 2>/dev/null | " + command;
+    child_process shell(std::vector<std::string>{"/bin/sh", "-c", line, robotbench_exe()});
+    return collect(shell, 120s);
+}
+
+TEST_F(run_test, csv_dash_writes_the_row_to_standard_output) {
+    const auto result =
+        piped({"--backend=select", "-d", "300ms", "--warmup=0", "-c", "2", "--csv", "-"}, "tail -1");
+    EXPECT_EQ(result.status, 0) << result.output;
+    ASSERT_EQ(result.lines.size(), 1u) << result.output;
+    const auto& row = result.lines[0];
+    std::size_t fields = 1;
+    bool quoted = false;
+    for (const char c : row) {
+        if (c == '"') quoted = !quoted;
+        if (c == ',' && !quoted) ++fields;
+    }
+    EXPECT_EQ(fields, columns().size()) << row;
+    EXPECT_EQ(row.find("timestamp"), std::string::npos) << row;  // the row, not the header
+    EXPECT_NE(row.find(",select,"), std::string::npos) << row;
+    EXPECT_NE(row.find(",ok,"), std::string::npos) << row;
+
+    const auto json = piped({"--backend=select", "-d", "300ms", "--warmup=0", "-c", "2",
+                             "--no-csv", "--json", "-"},
+                            "head -1");
+    EXPECT_EQ(json.output, "{\n") << json.output;  // the document, not the table
+}
+
+TEST_F(run_test, a_pipe_as_the_csv_path_is_written_never_read) {
+    const auto out = dir_ / "out.txt";
+    const auto result = piped({"--backend=select", "-d", "300ms", "--warmup=0", "-c", "2",
+                               "--no-presence", "--csv", "/dev/stdout"},
+                              "cat > '" + out.string() + "'");
+    EXPECT_EQ(result.status, 0) << result.output;
+    const auto text = read_file(out);
+    EXPECT_NE(text.find("timestamp,git_revision,backend"), std::string::npos) << text;
+    EXPECT_NE(text.find(",select,"), std::string::npos) << text;
+}
+
+TEST_F(run_test, repeat_reports_each_run_and_their_median_with_the_spread) {
+    const auto result = run_robotbench(
+        short_run({"--backend=select", "--repeat=3", "--no-presence"}));
+    EXPECT_EQ(result.status, 0) << result.output;
+    std::size_t rows = 0;
+    last_csv_row(dir_ / "runs.csv", &rows);
+    EXPECT_EQ(rows, 3u);
+    std::size_t reports = 0;
+    for (auto at = result.output.find("Result"); at != std::string::npos;
+         at = result.output.find("Result", at + 1))
+        ++reports;
+    EXPECT_EQ(reports, 3u) << result.output;
+    const auto summary = result.output.find("Repeats (median and min–max)");
+    ASSERT_NE(summary, std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("throughput (median)", summary), std::string::npos);
+    EXPECT_NE(result.output.find("select", summary), std::string::npos);
 }
 
 }  // namespace

@@ -2,10 +2,17 @@
 // skipped cells reported as skipped with the reason, a closing summary, and the report.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
+
+#include "harness/child_process.hpp"
+#include "support/server.hpp"
 
 #include "support/command.hpp"
 
@@ -13,6 +20,14 @@ namespace robotbench::test {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Rows in a CSV file that may not exist yet or be half written; no test failure either way.
+std::size_t read_csv_quietly(const fs::path& path) {
+    std::ifstream in(path);
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    return lines > 0 ? lines - 1 : 0;
+}
 
 class sweep_test : public ::testing::Test {
 protected:
@@ -93,6 +108,36 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
     }
     ASSERT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
     EXPECT_EQ(read_csv(report / "sweep.csv").size(), 4u);
+}
+
+TEST_F(sweep_test, an_interrupted_sweep_keeps_its_rows_summary_and_report) {
+    const auto csv = dir_ / "sweep.csv";
+    const auto report = dir_ / "report";
+    child_process bench(std::vector<std::string>{
+        robotbench_exe(), "sweep", "--backends=select", "--connections=1,2,3,4", "--duration=1s",
+        "--warmup=0", "--repeat=1", "--no-presence", "--csv", csv.string(), "--report",
+        report.string()});
+    // Interrupt once the first cell's row is written.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (read_csv_quietly(csv) < 1 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(bench.pid(), SIGINT);
+    const auto result = collect(bench, std::chrono::seconds(120));
+    EXPECT_EQ(result.status, 130) << result.output;
+    const auto rows = read_csv(csv);
+    ASSERT_GE(rows.size(), 1u) << result.output;
+    EXPECT_LT(rows.size(), 4u) << result.output;
+    EXPECT_EQ(rows.front().at("status"), "ok");
+    std::size_t finished = 0;
+    for (const auto& row : rows) finished += row.at("status") == "ok" ? 1 : 0;
+    EXPECT_EQ(rows.back().at("status"), "interrupted");
+    EXPECT_NE(result.output.find("(interrupted)"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("throughput (median)"), std::string::npos) << result.output;
+    if (fs::exists("/usr/bin/python3")) {
+        EXPECT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
+        EXPECT_EQ(read_csv(report / "sweep.csv").size(), finished);  // the cells that finished
+    }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // totals at the measured window's ends.
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,9 +152,68 @@ TEST(cost_sampler, counts_the_context_switches_of_every_thread) {
     sampler.finish();
     const auto cost = sampler.server_window(begin, end);
     EXPECT_GE(cost.voluntary_switches, 100u);
+    EXPECT_GT(cost.user_s + cost.sys_s, 0.0);  // the main thread spun meanwhile
     EXPECT_GE(cost.peak_threads, 3u);  // main, sleeper, sampler
     EXPECT_EQ(cost.peak_processes, 1u);
     EXPECT_GT(cost.peak_memory_kib, 0u);
+}
+
+// Burns `cpu_s` of this thread's CPU, then sleeps `sleeps` times 1 ms (voluntary switches).
+void burn_and_sleep(double cpu_s, int sleeps) {
+    const auto thread_cpu = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    };
+    const double start = thread_cpu();
+    volatile std::uint64_t x = 0;
+    while (thread_cpu() - start < cpu_s) x = x + 1;
+    for (int i = 0; i < sleeps; ++i) {
+        const timespec ms{0, 1'000'000};
+        ::nanosleep(&ms, nullptr);
+    }
+}
+
+TEST(cost_sampler, cpu_and_switches_count_the_same_threads) {
+    // A "server" whose child burns CPU, sleeps, and is reaped between two samples: its CPU must
+    // not count while its switches cannot (/proc shows no reaped child's switches). Before, the
+    // CPU came through the parent's cutime/cstime and the switches did not.
+    int go[2], done[2];
+    ASSERT_EQ(::pipe(go), 0);
+    ASSERT_EQ(::pipe(done), 0);
+    const pid_t server = ::fork();
+    ASSERT_GE(server, 0);
+    if (server == 0) {
+        char byte = 0;
+        if (::read(go[0], &byte, 1) != 1) ::_exit(1);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            burn_and_sleep(0.3, 50);
+            ::_exit(0);
+        }
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        if (::write(done[1], &byte, 1) != 1) ::_exit(1);
+        ::pause();
+        ::_exit(0);
+    }
+    {
+        cost_sampler sampler(server, 60s);  // one sample now, one at finish()
+        const auto begin = sample_clock::now();
+        const char byte = 1;
+        ASSERT_EQ(::write(go[1], &byte, 1), 1);
+        char reply = 0;
+        ASSERT_EQ(::read(done[0], &reply, 1), 1);
+        sampler.finish();
+        const auto end = sample_clock::now();
+        const auto cost = sampler.server_window(begin, end);
+        EXPECT_LT(cost.user_s + cost.sys_s, 0.1);
+        EXPECT_LT(cost.voluntary_switches, 25u);
+    }
+    ::kill(server, SIGKILL);
+    int status = 0;
+    ::waitpid(server, &status, 0);
+    for (int fd : {go[0], go[1], done[0], done[1]}) ::close(fd);
 }
 
 }  // namespace

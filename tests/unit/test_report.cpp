@@ -187,8 +187,65 @@ TEST(bottleneck, warns_when_the_generator_costs_as_much_as_the_server) {
     r.generator_window_cpu_s = 3.0;  // 6 µs/request
     const auto w = bottleneck_warnings(r, 2);
     ASSERT_EQ(w.size(), 1u);
-    EXPECT_NE(w[0].find("6.00 µs of CPU per request and the server 5.00 µs"), std::string::npos)
+    EXPECT_NE(w[0].find("6.00 µs of CPU per request and the server 5.00 µs (1.20x"),
+              std::string::npos)
         << w[0];
+}
+
+TEST(bottleneck, equal_costs_warn_whatever_the_rounding) {
+    // 3.00 µs against 3.00 µs warned and 4.40 against 4.40 did not (a strict comparison of sums
+    // that round differently): with a margin both warn, and the ratio is stated.
+    struct costs {
+        double server_user, server_sys, generator;
+    };
+    for (const auto& [user, sys, generator] : {costs{0.1, 0.2, 0.3}, costs{0.3, 0.14, 0.44}}) {
+        auto r = clean_run();
+        r.requests = 100'000;
+        r.server->user_s = user;
+        r.server->sys_s = sys;
+        r.generator_window_cpu_s = generator;
+        const auto w = bottleneck_warnings(r, 2);
+        ASSERT_EQ(w.size(), 1u) << user << " + " << sys;
+        EXPECT_NE(w[0].find("(1.00x, warning from 0.90x)"), std::string::npos) << w[0];
+    }
+}
+
+TEST(report, the_generator_server_cpu_ratio_is_always_shown) {
+    const auto text = squeezed(run_report(clean_run()));  // 2.0 s against 2.5 s
+    EXPECT_NE(text.find("(0.80x the server's CPU)"), std::string::npos) << text;
+}
+
+TEST(report, the_requests_the_window_left_unanswered_are_named) {
+    auto r = clean_run();
+    r.unanswered = 64;
+    auto text = squeezed(run_report(r));
+    EXPECT_NE(text.find("Unanswered 64 sent and not yet answered when the window closed"),
+              std::string::npos)
+        << text;
+    r.options.rate = 10'000;
+    r.unanswered = 4'096;
+    r.unsent = 22'504;
+    text = squeezed(run_report(r));
+    EXPECT_NE(text.find("4,096 sent and not yet answered, 22,504 due and never sent"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("open loop at 10,000 req/s, up to 4,096 requests in flight per "
+                        "connection"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("pipeline 1"), std::string::npos) << text;
+}
+
+TEST(report, an_interrupted_run_says_how_much_was_measured) {
+    auto r = clean_run();
+    r.interrupted = true;
+    r.measured_s = 1.5;
+    r.options.duration = 30s;
+    const auto text = squeezed(run_report(r));
+    EXPECT_NE(text.find("Result INTERRUPTED after 1.50 s of the 30s measured window"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(r.status(), "interrupted");
 }
 
 TEST(bottleneck, in_open_loop_the_schedule_not_the_cpu_is_the_sign) {

@@ -2,14 +2,17 @@
 // same columns plus the configuration and the environment.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness/csv_writer.hpp"
 #include "harness/json_writer.hpp"
+#include "harness/output_check.hpp"
 #include "tests/support/csv_columns.hpp"
 
 namespace robotbench {
@@ -150,6 +153,63 @@ TEST_F(csv_file, a_file_with_another_header_is_left_alone) {
     const std::vector<run_record> one{sample_run()};
     EXPECT_THROW(append_csv(path, one), std::runtime_error);
     EXPECT_EQ(lines(path).size(), 2u);
+}
+
+TEST_F(csv_file, outputs_are_checked_before_a_run_without_changing_them) {
+    EXPECT_NE(csv_output_problem("/proc/nope/x.csv"), "");
+    EXPECT_NE(output_problem("/proc/nope/x.json", true), "");
+    EXPECT_EQ(csv_output_problem("-"), "");
+    // A new file in a new folder: the folder is made, the file is not.
+    const auto fresh = dir_ / "new" / "runs.csv";
+    EXPECT_EQ(csv_output_problem(fresh.string()), "");
+    EXPECT_TRUE(std::filesystem::is_directory(dir_ / "new"));
+    EXPECT_FALSE(std::filesystem::exists(fresh));
+    // Another header is refused, this header accepted; neither file changes.
+    const auto old = (dir_ / "old.csv").string();
+    std::ofstream(old) << "timestamp,backend\nx,y\n";
+    EXPECT_NE(csv_output_problem(old).find("different header"), std::string::npos);
+    EXPECT_EQ(lines(old).size(), 2u);
+    const auto same = (dir_ / "same.csv").string();
+    append_csv(same, std::vector<run_record>{sample_run()});
+    EXPECT_EQ(csv_output_problem(same), "");
+    EXPECT_EQ(lines(same).size(), 2u);
+    EXPECT_NE(output_problem(dir_.string(), true).find("folder"), std::string::npos);
+}
+
+TEST_F(csv_file, a_fifo_is_checked_and_written_never_read) {
+    // Reading a FIFO with no writer would wait forever: the check and the writer never read it.
+    const auto fifo = dir_ / "fifo";
+    std::filesystem::create_directories(dir_);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(csv_output_problem(fifo.string()), "");
+    std::string received;
+    std::thread reader([&] {
+        std::ifstream in(fifo);
+        received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    });
+    append_csv(fifo.string(), std::vector<run_record>{sample_run()});
+    reader.join();
+    EXPECT_EQ(received, csv_header() + "\n" + csv_row(sample_run()) + "\n");
+}
+
+TEST(csv, new_columns_say_what_the_window_left_unanswered_and_the_cpu_ratio) {
+    auto r = sample_run();
+    r.unanswered = 12;
+    r.options.rate = 1000;
+    r.unsent = 3;
+    const auto row = csv_row(r);
+    EXPECT_EQ(field(row, "unanswered"), "12");
+    EXPECT_EQ(field(row, "unsent"), "3");
+    EXPECT_EQ(field(row, "max_in_flight"), "4096");
+    EXPECT_EQ(field(row, "generator_server_cpu_ratio"), "0.27");  // 0.2 s against 0.75 s
+    r.options.rate = 0;
+    r.options.pipeline = 4;
+    EXPECT_EQ(field(csv_row(r), "unsent"), "n/a");  // closed loop sends nothing late
+    EXPECT_EQ(field(csv_row(r), "max_in_flight"), "4");
+    r.server.reset();
+    EXPECT_EQ(field(csv_row(r), "generator_server_cpu_ratio"), "n/a");
+    r.interrupted = true;
+    EXPECT_EQ(field(csv_row(r), "status"), "interrupted");
 }
 
 TEST(json, strings_are_escaped) {

@@ -111,6 +111,25 @@ TEST(run_settings, impossible_ones_are_refused_with_a_reason) {
     o = good;
     o.rate = -1;
     EXPECT_NE(check_run_options(o).find("--rate"), std::string::npos);
+    // Open loop has its own in-flight bound: -P would be ignored, so it is refused.
+    o = good;
+    o.rate = 1000;
+    EXPECT_EQ(check_run_options(o), "");
+    o.pipeline = 4;
+    EXPECT_NE(check_run_options(o).find("--pipeline applies to closed loop only"),
+              std::string::npos);
+}
+
+TEST(run_settings, the_in_flight_bound_of_each_mode) {
+    run_options o;
+    o.pipeline = 8;
+    EXPECT_EQ(max_in_flight(o), 8u);
+    o.pipeline = 1;
+    o.rate = 1000;
+    EXPECT_EQ(max_in_flight(o), loadgen::open_loop_max_in_flight);
+    o.kind = scenario::churn;
+    o.requests_per_connection = 4;
+    EXPECT_EQ(max_in_flight(o), 4u);
 }
 
 TEST(run_settings, generator_threads_never_exceed_connections) {
