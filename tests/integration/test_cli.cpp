@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends/net.hpp"
 #include "harness/child_process.hpp"
 #include "support/client.hpp"
 #include "support/command.hpp"
@@ -17,6 +18,20 @@
 
 namespace robotbench::test {
 namespace {
+
+TEST(cli, the_servers_listener_lets_a_backend_open_more_reuseport_listeners_on_its_port) {
+    // A backend may serve from several SO_REUSEPORT listeners on ctx.port; that works only when
+    // the main listener allows it too.
+    server_process server("epoll");
+    ASSERT_NE(server.port(), 0);
+    std::optional<unique_fd> another;
+    EXPECT_NO_THROW(another = open_listener("127.0.0.1", server.port(), /*reuse_port=*/true));
+    ASSERT_TRUE(another && *another);
+    EXPECT_EQ(local_port(another->get()), server.port());
+    another.reset();
+    client c(server.port());
+    EXPECT_EQ(c.ask("still served"), "====still served====");
+}
 
 TEST(cli, unknown_backend_exits_2_with_one_line_naming_the_valid_ones) {
     const auto r = run_robotbench({"serve", "--backend=nope"});
