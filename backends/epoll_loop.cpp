@@ -185,6 +185,7 @@ void epoll_loop::on_client_event(int fd, std::uint32_t events, std::span<char> s
     if (static_cast<std::size_t>(fd) >= clients_.size() || !clients_[fd]) return;
     epoll_client& c = *clients_[fd];
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) c.can_read = true;
+    if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) c.peer_done = true;
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) c.can_write = true;
     serve_client(fd, spill);
 }
@@ -235,6 +236,11 @@ bool epoll_loop::serve(epoll_client& c, std::span<char> spill) {
         const auto n = ::recv(fd, spill.data(), spill.size(), 0);
         if (n > 0) {
             session.on_input(spill.first(static_cast<std::size_t>(n)), ctx_.online.count());
+            // A read that did not fill the spill buffer took everything the socket held, and
+            // anything that arrives later raises a new edge: no second recv only to see EAGAIN.
+            // A peer that already shut down raises no more edges, so then the end of the stream
+            // must still be read.
+            if (static_cast<std::size_t>(n) < spill.size() && !c.peer_done) c.can_read = false;
         } else if (n == 0) {
             session.on_eof();
             c.can_read = false;

@@ -27,6 +27,7 @@ struct epoll_client {
     bool can_read = false;  // input may be waiting: no EAGAIN or EOF since the last read edge
     bool can_write = true;  // the socket may take more: no EAGAIN since the last write edge
     bool queued = false;    // in the loop's backlog: input left over after its last turn
+    bool peer_done = false; // the peer shut down or failed: read on until recv says so
 };
 
 // One epoll set and the clients registered in it. Built and destroyed on the main thread;
