@@ -13,21 +13,6 @@
 namespace robotbench::test {
 namespace {
 
-// Threads of a running process, from /proc (what `ps -T` shows), or 0 if it is gone.
-int thread_count(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (status >> key) {
-        if (key == "Threads:") {
-            int n = 0;
-            status >> n;
-            return n;
-        }
-        status.ignore(1 << 20, '\n');
-    }
-    return 0;
-}
-
 std::string fenced(const std::string& payload) {
     return "====" + payload + "====";
 }
@@ -56,7 +41,7 @@ TEST(reactors, threads_flag_sets_the_event_loops_and_every_loop_serves) {
         // One count for all the loops, whichever loop the asker is on.
         for (auto& c : clients) EXPECT_EQ(c.ask("/online"), "online " + std::to_string(n));
         // The loops and the signal-watching thread; a sanitizer runtime may add one of its own.
-        const int threads = thread_count(server.pid());
+        const int threads = static_cast<int>(thread_count(server.pid()));
         EXPECT_GE(threads, loops + 1);
         EXPECT_LE(threads, loops + 2);
         EXPECT_EQ(server.terminate(), 0);

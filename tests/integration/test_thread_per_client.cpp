@@ -20,29 +20,12 @@ namespace {
 
 std::string fenced(const std::string& payload) { return "====" + payload + "===="; }
 
-// A number field of /proc/PID/status ("Threads:", "VmSize:" in KiB), or 0.
-std::size_t status_field(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (status >> key) {
-        if (key == field) {
-            std::size_t value = 0;
-            status >> value;
-            return value;
-        }
-        status.ignore(1 << 20, '\n');
-    }
-    return 0;
-}
-
-std::size_t threads_of(pid_t pid) { return status_field(pid, "Threads:"); }
-
 // Waits up to 5 s for `pid` to have `n` threads; returns the last count seen.
 std::size_t threads_eventually(pid_t pid, std::size_t n) {
-    auto seen = threads_of(pid);
+    auto seen = thread_count(pid);
     for (int i = 0; i < 250 && seen != n; ++i) {
         std::this_thread::sleep_for(20ms);
-        seen = threads_of(pid);
+        seen = thread_count(pid);
     }
     return seen;
 }
@@ -53,7 +36,7 @@ std::size_t threads_eventually(pid_t pid, std::size_t n) {
 std::size_t own_threads(std::uint16_t port, pid_t pid) {
     client probe(port);
     EXPECT_EQ(probe.ask("probe"), fenced("probe"));
-    const auto with_probe = threads_of(pid);
+    const auto with_probe = thread_count(pid);
     return with_probe > 0 ? with_probe - 1 : 0;
 }
 
@@ -77,7 +60,7 @@ TEST(thread_per_client, a_thread_per_client_that_ends_when_the_client_leaves) {
     ASSERT_EQ(threads_eventually(pid, baseline), baseline) << "the probe's thread ended";
 
     auto clients = connect_served(server.port(), 50);
-    EXPECT_EQ(threads_of(pid), baseline + 50) << "one thread per connected client";
+    EXPECT_EQ(thread_count(pid), baseline + 50) << "one thread per connected client";
     clients.resize(20);  // 30 leave
     EXPECT_EQ(threads_eventually(pid, baseline + 20), baseline + 20);
     EXPECT_EQ(clients[0]->ask("/online"), "online 20");

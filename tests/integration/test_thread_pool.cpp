@@ -17,21 +17,6 @@
 namespace robotbench::test {
 namespace {
 
-// Threads of a running process, from /proc (what `ps -T` shows), or 0 if it is gone.
-int thread_count(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    while (status >> key) {
-        if (key == "Threads:") {
-            int n = 0;
-            status >> n;
-            return n;
-        }
-        status.ignore(1 << 20, '\n');
-    }
-    return 0;
-}
-
 // Opens n clients to port; fails the test if one cannot connect.
 std::vector<client> open_clients(std::uint16_t port, int n) {
     std::vector<client> clients;
@@ -53,7 +38,7 @@ TEST(thread_pool, serves_2000_clients_on_two_threads) {
     client first(server.port());
     ASSERT_TRUE(first.connected());
     ASSERT_EQ(first.ask("first"), "====first====");
-    const int threads_at_start = thread_count(server.pid());
+    const std::size_t threads_at_start = thread_count(server.pid());
     first.close();
     ASSERT_EQ(online_eventually(server.port(), 1), 1);
 

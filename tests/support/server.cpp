@@ -56,19 +56,23 @@ std::string backend_test_name(std::string backend) {
     return backend;
 }
 
-std::size_t rss_kib(pid_t pid) {
+std::size_t status_field(pid_t pid, const std::string& field) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string key;
     while (status >> key) {
-        if (key == "VmRSS:") {
-            std::size_t kib = 0;
-            status >> kib;
-            return kib;
+        if (key == field) {
+            std::size_t value = 0;
+            status >> value;
+            return value;
         }
         status.ignore(1 << 20, '\n');
     }
     return 0;
 }
+
+std::size_t rss_kib(pid_t pid) { return status_field(pid, "VmRSS:"); }
+
+std::size_t thread_count(pid_t pid) { return status_field(pid, "Threads:"); }
 
 namespace {
 

@@ -42,8 +42,15 @@ std::string backend_test_name(std::string backend);
 // The robotbench executable under test.
 std::string robotbench_exe();
 
+// A number field of /proc/PID/status ("VmRSS:", "Threads:", "VmSize:" in KiB), or 0 if the
+// field or the process is gone.
+std::size_t status_field(pid_t pid, const std::string& field);
+
 // Resident memory of one process in KiB (VmRSS), or 0 if it is gone.
 std::size_t rss_kib(pid_t pid);
+
+// Threads of a process (what `ps -T` shows), or 0 if it is gone.
+std::size_t thread_count(pid_t pid);
 
 // Pids of the direct children of `pid`.
 std::vector<pid_t> child_pids(pid_t pid);
