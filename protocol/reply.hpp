@@ -16,6 +16,7 @@ constexpr std::string_view online_prefix = "online ";
 constexpr std::string_view bye_reply = "bye\n";
 constexpr std::string_view too_long_reply = "!ERR line too long\n";
 constexpr std::string_view server_full_reply = "!ERR server full\n";
+constexpr std::string_view idle_timeout_reply = "!ERR idle timeout\n";
 
 constexpr std::size_t default_max_line = 4096;
 constexpr std::size_t default_max_output = 1 << 20;

@@ -15,14 +15,18 @@ constexpr std::size_t compact_threshold = 64 * 1024;
 session::session(const session_limits& limits)
     : limits_(limits), splitter_(limits.max_line) {}
 
-void session::on_input(std::span<const char> data, std::int64_t online) {
-    if (closing_) return;
-    const auto status = splitter_.feed(
-        data, [&](std::string_view payload) { return handle_line(payload, online); });
+std::size_t session::on_input(std::span<const char> data, std::int64_t online) {
+    if (closing_) return 0;
+    std::size_t lines = 0;
+    const auto status = splitter_.feed(data, [&](std::string_view payload) {
+        ++lines;
+        return handle_line(payload, online);
+    });
     if (status == split_status::too_long) {
         append(too_long_reply);
         closing_ = true;
     }
+    return lines;
 }
 
 bool session::handle_line(std::string_view payload, std::int64_t online) {

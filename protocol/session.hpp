@@ -26,7 +26,9 @@ public:
 
     // Handles bytes read from the client: answers every complete line, in order, into the
     // output buffer. `online` is the count an `/online` line reports. Ignored once closing().
-    void on_input(std::span<const char> data, std::int64_t online);
+    // Returns the complete lines `data` finished (0 when it only added to an unfinished one),
+    // which is what an idle timeout counts as the client's progress.
+    std::size_t on_input(std::span<const char> data, std::int64_t online);
 
     // The client half-closed: the complete lines were answered; a trailing partial line is
     // dropped. The session is closing from now on.

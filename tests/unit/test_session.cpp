@@ -190,6 +190,22 @@ TEST(session, quit_says_bye_then_closes_and_ignores_later_lines) {
     EXPECT_TRUE(s.finished());
 }
 
+TEST(session, on_input_returns_the_lines_it_completed_which_idle_timeouts_count) {
+    // A byte trickle that never completes a line is no progress; a line finished across two
+    // reads counts once, in the read that brought its LF.
+    session s(max_line(8));
+    EXPECT_EQ(s.on_input(std::string_view("ab"), online_now), 0u);
+    EXPECT_EQ(s.on_input(std::string_view("c"), online_now), 0u);
+    EXPECT_EQ(s.on_input(std::string_view("\nd\r\n\ne"), online_now), 3u);
+    EXPECT_EQ(s.on_input(std::string_view("\n/quit\nlater\n"), online_now), 2u)
+        << "the lines up to /quit; nothing after it is handled";
+    EXPECT_EQ(s.on_input(std::string_view("more\n"), online_now), 0u) << "closing";
+
+    session too_long(max_line(8));
+    EXPECT_EQ(too_long.on_input(std::string_view("ok\n123456789\nlater\n"), online_now), 1u);
+    EXPECT_TRUE(too_long.closing());
+}
+
 TEST(session, a_line_of_exactly_max_line_bytes_is_echoed) {
     EXPECT_EQ(run("12345678\n", max_line(8)), (outcome{echo("12345678"), false}));
     const std::string full(default_max_line, 'x');
