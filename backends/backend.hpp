@@ -3,6 +3,7 @@
 // on which socket, in which thread or process); the protocol itself is protocol::session.
 // A new concurrency model is one more source file here and one more registry row.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -26,6 +27,9 @@ struct server_options {
     unsigned threads = 0;                 // worker threads for threaded backends; 0: one per core
     unsigned workers = default_workers;   // worker processes for process-pool backends
     std::size_t max_conns = 0;            // clients served at once; 0: only the descriptor limit
+    // A client that makes no progress (no complete request line in, no reply bytes out) for this
+    // long is told `!ERR idle timeout` and closed; 0: never (the default).
+    std::chrono::nanoseconds idle_timeout{0};
     protocol::session_limits limits;      // per-client line and output bounds
 };
 

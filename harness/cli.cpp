@@ -64,6 +64,11 @@ void add_serve_options(CLI::App& app, serve_options& options) {
     app.add_option("--max-line", server.limits.max_line, "longest request payload in bytes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
+    add_duration(app, "--idle-timeout", server.idle_timeout,
+                 "close a client that sends no complete line and takes no reply for this long "
+                 "(e.g. 30s), after telling it '!ERR idle timeout'",
+                 false)
+        ->default_str("off");
     app.add_flag("-q,--quiet", options.quiet, "do not print 'online N' on stderr");
 }
 

@@ -18,7 +18,8 @@ CLI::Validator backend_validator();
 // Accepts a backend name, a comma list of them, or `all`; the error lists the valid names.
 CLI::Validator backend_list_validator();
 
-// Adds serve's flags (--backend, --host, --port, --threads, --max-conns, --max-line, --quiet).
+// Adds serve's flags (--backend, --host, --port, --threads, --workers, --max-conns, --max-line,
+// --idle-timeout, --quiet).
 void add_serve_options(CLI::App& app, serve_options& options);
 
 // Adds `robotbench run`'s flags: the server's (--backend, --server-threads, --max-line) and the
