@@ -2,6 +2,7 @@
 // One client served by a readiness-based backend (select, poll, epoll, a blocking child): moves
 // bytes between a non-blocking socket and the protocol session.
 
+#include <chrono>
 #include <span>
 
 #include "presence.hpp"
@@ -10,11 +11,13 @@
 
 namespace robotbench {
 
-// What a connection waits for next.
+// What a connection waits for next, and whether its last turn was progress for the idle
+// timeout (see idle_list.hpp).
 struct interest {
     bool read = false;
     bool write = false;
-    bool close = false;  // finished or failed: close it now
+    bool close = false;     // finished or failed: close it now
+    bool progress = false;  // a complete request line arrived or reply bytes left
 };
 
 // Per-thread read buffer: one large read serves many pipelined requests, and no connection
@@ -33,18 +36,28 @@ public:
     // What to wait for without doing any I/O.
     interest current() const;
 
+    // Replies the client has not taken yet are waiting (in the session, not the socket).
+    bool replies_pending() const { return !session_.output().empty(); }
+
     int fd() const noexcept { return fd_.get(); }
 
     // Gives the socket up for closing.
     unique_fd release_fd() noexcept { return std::move(fd_); }
 
 private:
-    bool read_once(std::span<char> scratch, const presence& online);
-    bool flush();
+    bool read_once(std::span<char> scratch, const presence& online, bool& progress);
+    bool flush(bool& progress);
 
     unique_fd fd_;
     protocol::session session_;
     bool failed_ = false;
 };
+
+// Serves the client on its blocking socket until the session has finished, the socket failed,
+// or, with `idle_timeout` above zero, the client made no progress for that long; then closes it
+// gracefully, telling an idle client why. For a process or thread that serves one client at a
+// time (fork, prefork).
+void serve_blocking(connection& conn, std::span<char> scratch, const presence& online,
+                    std::chrono::nanoseconds idle_timeout);
 
 }  // namespace robotbench

@@ -40,7 +40,8 @@ epoll_loop::epoll_loop(const server_options& options, const server_context& ctx)
     : options_(options),
       ctx_(ctx),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+      wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      idle_(options.idle_timeout) {
     if (!epoll_) fail("epoll_create1");
     if (!wake_) fail("eventfd");
     // Level-triggered: the stop event stays readable, so every loop sees it.
@@ -76,11 +77,15 @@ void epoll_loop::run() {
     const std::span<char> spill(spill_bytes, sizeof spill_bytes);
     epoll_event events[max_events];
     for (;;) {
-        const int n = ::epoll_wait(epoll_.get(), events, max_events, backlog_.empty() ? -1 : 0);
+        // With clients in the backlog, only a look; else until the longest-idle client expires
+        // (for ever while the idle timeout is off or no client is held).
+        const int timeout = backlog_.empty() ? idle_.wait_ms(now_) : 0;
+        const int n = ::epoll_wait(epoll_.get(), events, max_events, timeout);
         if (n < 0) {
             if (errno == EINTR) continue;
             fail("epoll_wait");
         }
+        if (idle_.enabled()) now_ = idle_clock::now();
         for (int i = 0; i < n; ++i) {
             const int fd = events[i].data.fd;
             // Clients still held are closed and counted off by the destructor.
@@ -99,6 +104,7 @@ void epoll_loop::run() {
             clients_[fd]->queued = false;
             serve_client(fd, spill);
         }
+        close_idle_clients();
     }
 }
 
@@ -172,6 +178,7 @@ void epoll_loop::add_client(unique_fd socket) noexcept {
             ctx_.online.remove();
             return;
         }
+        idle_.touch(*c, now_);
         clients_[fd] = std::move(c);
     } catch (...) {
         // Out of memory: whichever of `socket` and the new client holds the descriptor closes it.
@@ -215,6 +222,7 @@ bool epoll_loop::serve(epoll_client& c, std::span<char> spill) {
             const auto n = ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
             if (n > 0) {
                 session.consume(static_cast<std::size_t>(n));
+                idle_.touch(c, now_);
             } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 c.can_write = false;
             } else if (n == 0 || errno != EINTR) {
@@ -235,7 +243,8 @@ bool epoll_loop::serve(epoll_client& c, std::span<char> spill) {
         }
         const auto n = ::recv(fd, spill.data(), spill.size(), 0);
         if (n > 0) {
-            session.on_input(spill.first(static_cast<std::size_t>(n)), ctx_.online.count());
+            if (session.on_input(spill.first(static_cast<std::size_t>(n)), ctx_.online.count()) > 0)
+                idle_.touch(c, now_);
             // A read that did not fill the spill buffer took everything the socket held, and
             // anything that arrives later raises a new edge: no second recv only to see EAGAIN.
             // A peer that already shut down raises no more edges, so then the end of the stream
@@ -256,6 +265,16 @@ void epoll_loop::close_client(int fd) noexcept {
     auto c = std::move(clients_[fd]);
     close_gracefully(std::move(c->fd));
     ctx_.online.remove();
+}  // the client leaves the idle list as it is freed
+
+// Loop thread. Closes every client that made no progress for --idle-timeout, longest idle first;
+// one still in the backlog is skipped there, as a closed client is.
+void epoll_loop::close_idle_clients() noexcept {
+    while (epoll_client* c = idle_.expired(now_)) {
+        auto owned = std::move(clients_[c->fd.get()]);
+        close_idle(std::move(owned->fd), !owned->session.output().empty());
+        ctx_.online.remove();
+    }
 }
 
 }  // namespace robotbench

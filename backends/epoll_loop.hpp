@@ -1,7 +1,10 @@
 #pragma once
 // One edge-triggered epoll event loop, written once for the epoll backend (one loop on the
 // serving thread) and the reactors backend (one loop per worker thread). A loop owns its epoll
-// set and every client it serves; it may also accept clients and spread them over loops.
+// set and every client it serves; it may also accept clients and spread them over loops. With
+// --idle-timeout, epoll_wait's timeout is the time until the longest-idle client expires: the
+// clients are kept in an idle_list by last progress, so progress costs a list move and no
+// system call.
 
 #include <cstdint>
 #include <memory>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "backend.hpp"
+#include "idle_list.hpp"
 #include "net.hpp"
 #include "protocol/session.hpp"
 #include "protocol/unique_fd.hpp"
@@ -17,8 +21,9 @@
 namespace robotbench {
 
 // A client as its loop holds it: the socket and its session, plus what the socket last said
-// about itself, since an edge-triggered set reports each change only once. Loop thread only.
-struct epoll_client {
+// about itself, since an edge-triggered set reports each change only once; in the loop's idle
+// list by its last progress. Loop thread only.
+struct epoll_client : idle_hook {
     epoll_client(unique_fd socket, const protocol::session_limits& limits)
         : fd(std::move(socket)), session(limits) {}
 
@@ -62,6 +67,7 @@ class epoll_loop {
     void serve_client(int fd, std::span<char> spill) noexcept;
     bool serve(epoll_client& c, std::span<char> spill);
     void close_client(int fd) noexcept;
+    void close_idle_clients() noexcept;
 
     const server_options& options_;
     const server_context& ctx_;
@@ -73,6 +79,10 @@ class epoll_loop {
     // queueing never allocates. Loop thread only.
     std::vector<int> backlog_;
     std::vector<int> turns_;
+    // --idle-timeout: the clients by last progress, and the time read after each wait while the
+    // timeout is on (what progress is stamped with). Loop thread only.
+    idle_list<epoll_client> idle_;
+    idle_clock::time_point now_{};
 
     // Acceptor role (set by accept_into()); loop thread only.
     std::unique_ptr<acceptor> acceptor_;

@@ -44,18 +44,17 @@ unique_fd keep_only_client(unique_fd client) {
     return unique_fd(child_client_fd);
 }
 
-// The whole life of a child: serves its client on a blocking socket until the session ends, then
-// exits without returning into the parent's stack or running its destructors and atexit
-// handlers. Touches no stdio: another thread of the parent may have held its locks at fork.
-[[noreturn]] void run_child(unique_fd client, const protocol::session_limits& limits,
-                            const presence& online, pid_t parent) noexcept {
+// The whole life of a child: serves its client on a blocking socket until the session ends (or
+// the client is idle for --idle-timeout), then exits without returning into the parent's stack
+// or running its destructors and atexit handlers. Touches no stdio: another thread of the parent
+// may have held its locks at fork.
+[[noreturn]] void run_child(unique_fd client, const server_options& options, const presence& online,
+                            pid_t parent) noexcept {
     detach_from_parent(parent);
     try {
-        connection conn(keep_only_client(std::move(client)), limits);
+        connection conn(keep_only_client(std::move(client)), options.limits);
         std::array<char, read_chunk> scratch;  // left uninitialised: only what is read is touched
-        while (!conn.on_ready(true, scratch, online).close) {
-        }
-        close_gracefully(conn.release_fd());
+        serve_blocking(conn, scratch, online, options.idle_timeout);
     } catch (...) {
         ::_exit(1);
     }
@@ -111,7 +110,7 @@ void fork_server::start_child(const server_context& ctx, unique_fd client, child
     ctx.online.add();
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
-    if (pid == 0) run_child(std::move(client), options_.limits, ctx.online, parent);
+    if (pid == 0) run_child(std::move(client), options_, ctx.online, parent);
     if (pid < 0) {
         // Out of processes or memory: this client is refused, the others are served on.
         ctx.online.remove();

@@ -11,18 +11,26 @@
 // brings meanwhile waits in `held` (the provided buffer goes back to the ring at once), and when
 // input is held once a batch is done, the recv is cancelled, so a client that does not read is
 // paused with bounded memory. It is re-armed when the send completed and the held input is fed.
+//
+// --idle-timeout: the clients are kept in an idle_list by last progress (a recv that completed a
+// line, a send that moved bytes), and the wait for completions ends at the longest-idle client's
+// deadline (io_uring_submit_and_wait_timeout, one system call as before); expired clients are
+// told why with one direct send and closed like any other.
 
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "backend.hpp"
+#include "idle_list.hpp"
 #include "net.hpp"
 #include "uring.hpp"
 
@@ -52,8 +60,9 @@ constexpr std::uint64_t tag_listen_poll = 32;
 constexpr std::uint64_t first_address = 4096;
 
 // One client. Created on accept and owned by the server's client list; freed once it is closed
-// and every request that refers to it has completed. Loop thread only.
-struct client {
+// and every request that refers to it has completed. In the idle list while it is open. Loop
+// thread only.
+struct client : idle_hook {
     client(unique_fd socket, const protocol::session_limits& limits)
         : fd(std::move(socket)), session(limits) {}
 
@@ -90,6 +99,11 @@ private:
     void on_recv(client& c, int res, unsigned flags);
     void on_send(client& c, int res);
     void on_stop();
+    void close_idle_clients();
+    // Hands input to the session; a completed line is progress.
+    void feed(client& c, std::span<const char> bytes);
+    // Waits for at least one completion, or until the longest-idle client expires.
+    void submit_and_wait();
 
     // Serves a new client, or refuses it when --max-conns is reached or the server is stopping.
     void take(unique_fd socket);
@@ -119,6 +133,10 @@ private:
     std::vector<client*> dirty_;  // clients with completions in this batch, or closed in it
     uring::ring ring_;
     uring::buffer_ring buffers_;  // destroyed before the ring it is registered with
+    // --idle-timeout: the open clients by last progress, and the time read after each wait
+    // while the timeout is on (what progress is stamped with).
+    idle_list<client> idle_;
+    idle_clock::time_point now_{};
     acceptor shedder_;            // takes and refuses a waiting client on EMFILE/ENFILE
     __kernel_timespec backoff_{.tv_sec = 0, .tv_nsec = accept_backoff_ns};
     // At most one of these is armed at a time, until stop.
@@ -135,6 +153,7 @@ uring_loop::uring_loop(const server_options& options, const server_context& ctx)
             {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_COOP_TASKRUN,
              0}),
       buffers_(ring_, buffer_group, buffer_count, buffer_size),
+      idle_(options.idle_timeout),
       shedder_(ctx.listener, /*nonblocking_clients=*/false) {
     io_uring_register_ring_fd(ring_.get());  // saves a descriptor lookup per enter; optional
 }
@@ -149,9 +168,7 @@ void uring_loop::run() {
         dirty_.clear();
         if (drained()) return;
         buffers_.publish();
-        const int status = io_uring_submit_and_wait(ring_.get(), 1);
-        if (status < 0 && status != -EINTR && status != -EAGAIN && status != -EBUSY)
-            throw std::system_error(-status, std::generic_category(), "io_uring_enter");
+        submit_and_wait();
         unsigned head = 0, seen = 0;
         io_uring_cqe* cqe = nullptr;
         io_uring_for_each_cqe(ring_.get(), head, cqe) {
@@ -159,7 +176,43 @@ void uring_loop::run() {
             ++seen;
         }
         io_uring_cq_advance(ring_.get(), seen);
+        close_idle_clients();
     }
+}
+
+void uring_loop::submit_and_wait() {
+    int status = 0;
+    const auto deadline = idle_.next_deadline();
+    if (!deadline) {
+        status = io_uring_submit_and_wait(ring_.get(), 1);
+    } else {
+        const auto left = std::max(*deadline - now_, idle_clock::duration::zero());
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+        __kernel_timespec wait{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
+        io_uring_cqe* first = nullptr;
+        status = io_uring_submit_and_wait_timeout(ring_.get(), &first, 1, &wait, nullptr);
+        if (status == -ETIME) status = 0;
+    }
+    if (status < 0 && status != -EINTR && status != -EAGAIN && status != -EBUSY)
+        throw std::system_error(-status, std::generic_category(), "io_uring_enter");
+    if (idle_.enabled()) now_ = idle_clock::now();
+}
+
+// Tells each client that made no progress for --idle-timeout why (a direct send, when no send of
+// its own is in flight and no reply waits), then closes it as any other.
+void uring_loop::close_idle_clients() {
+    while (client* c = idle_.expired(now_)) {
+        if (!c->sending && c->session.output().empty()) {
+            const auto& text = protocol::idle_timeout_reply;
+            [[maybe_unused]] auto n =
+                ::send(c->fd.get(), text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        close(*c);  // takes it out of the idle list
+    }
+}
+
+void uring_loop::feed(client& c, std::span<const char> bytes) {
+    if (c.session.on_input(bytes, ctx_.online.count()) > 0) idle_.touch(c, now_);
 }
 
 bool uring_loop::drained() const noexcept {
@@ -233,6 +286,7 @@ void uring_loop::take(unique_fd socket) {
     c.index = clients_.size();
     clients_.push_back(std::move(owned));
     ctx_.online.add();
+    idle_.touch(c, now_);
     arm_recv(c);
 }
 
@@ -246,7 +300,7 @@ void uring_loop::on_recv(client& c, int res, unsigned flags) {
             if (c.sending || !c.held.empty() || !c.session.wants_input())
                 c.held.append(bytes.data(), bytes.size());
             else
-                c.session.on_input(bytes, ctx_.online.count());
+                feed(c, bytes);
         }
         buffers_.recycle(id);  // consumed (or copied) above: back to the ring at once
     }
@@ -263,9 +317,10 @@ void uring_loop::on_send(client& c, int res) {
     c.sending = false;
     mark(c);
     if (c.closed) return;
-    if (res > 0)
+    if (res > 0) {
         c.session.consume(static_cast<std::size_t>(res));  // a short send: settle() sends the rest
-    else
+        idle_.touch(c, now_);
+    } else
         close(c);  // the client is gone (EPIPE, ECONNRESET)
 }
 
@@ -306,7 +361,7 @@ void uring_loop::feed_held(client& c) {
     std::size_t fed = 0;
     while (fed < c.held.size() && c.session.wants_input()) {
         const std::size_t n = std::min<std::size_t>(buffer_size, c.held.size() - fed);
-        c.session.on_input({c.held.data() + fed, n}, ctx_.online.count());
+        feed(c, {c.held.data() + fed, n});
         fed += n;
     }
     if (fed == c.held.size() || c.session.closing())
@@ -330,6 +385,7 @@ void uring_loop::update_reading(client& c) {
 void uring_loop::close(client& c) {
     if (c.closed) return;
     c.closed = true;
+    idle_.remove(c);
     ctx_.online.remove();
     std::string().swap(c.held);
     if (c.receiving || c.sending) cancel_all(c);

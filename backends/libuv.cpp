@@ -3,12 +3,17 @@
 // scratch buffer, and replies leave through uv_try_write, with uv_write for what the socket did
 // not take at once. libuv keeps a spare descriptor for EMFILE/ENFILE itself: it accepts and closes
 // the waiting clients (they are refused without a reply) instead of spinning.
+//
+// --idle-timeout: the clients are kept in an idle_list by last progress, and one uv_timer is due
+// when the longest-idle client expires; progress only moves a client in the list. The timer may
+// fire for a client that has made progress since; it then waits for the next deadline.
 
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <uv.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -17,6 +22,7 @@
 
 #include "backend.hpp"
 #include "connection.hpp"
+#include "idle_list.hpp"
 #include "libuv_loop.hpp"
 #include "protocol/unique_fd.hpp"
 
@@ -43,7 +49,7 @@ class loop_server;
 // (no input, no consume) and the pointer stays valid. This costs nothing in the common case
 // (uv_try_write takes everything), avoids a second per-client copy of the output, and pauses a
 // client exactly when the kernel no longer takes its replies, below the max_output bound.
-class client final : public libuv::handle_owner {
+class client final : public libuv::handle_owner, public idle_hook {
 public:
     explicit client(loop_server& server);
 
@@ -51,6 +57,10 @@ public:
     static void accept(loop_server& server, uv_stream_t* listener, bool full) noexcept;
 
     void close_handle(uv_handle_t*) noexcept override { close_now(); }
+
+    // It made no progress for --idle-timeout: says `!ERR idle timeout` and closes gracefully, or,
+    // with replies still pending, just closes. Takes it out of the idle list.
+    void expire() noexcept;
 
 private:
     static void on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept;
@@ -101,15 +111,28 @@ public:
     // The one read buffer: a read callback consumes it before the next read fills it.
     std::span<char> scratch() noexcept { return {scratch_.get(), read_chunk}; }
 
+    // The client made progress (or arrived): it moves to the back of the idle list, and the idle
+    // timer starts if it was not running. Nothing while --idle-timeout is off.
+    void touch(client& c) noexcept;
+    // The client is closing: out of the idle list.
+    void forget(client& c) noexcept { idle_.remove(c); }
+
 private:
     static void on_connection(uv_stream_t* listener, int status) noexcept;
     static void on_stop(uv_poll_t* watch, int status, int events) noexcept;
+    static void on_idle_timer(uv_timer_t* timer) noexcept;
+    // Starts the idle timer for the longest-idle client's deadline, if a client is listed.
+    void arm_idle_timer(idle_clock::time_point now) noexcept;
 
     const server_options& options_;
     const server_context& ctx_;
     std::unique_ptr<char[]> scratch_;
     uv_tcp_t listener_{};     // owns a duplicate of ctx.listener, closed with the handle
     uv_poll_t stop_watch_{};  // readable once stop is requested
+    // --idle-timeout: the clients by last progress, and the timer due when the first of them
+    // expires (initialised with --idle-timeout only; active while a client is listed).
+    idle_list<client> idle_;
+    uv_timer_t idle_timer_{};
     // Declared last so it is destroyed first: the handles above outlive their close callbacks.
     libuv::event_loop loop_;
 };
@@ -133,6 +156,7 @@ void client::accept(loop_server& server, uv_stream_t* listener, bool full) noexc
 void client::start() noexcept {
     server_.ctx().online.add();
     counted_ = true;
+    server_.touch(*this);
     update_reading();
 }
 
@@ -151,8 +175,9 @@ void client::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept 
 void client::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
     client& self = owner_of<client>(as_handle(stream));
     if (nread > 0) {
-        self.session_.on_input({buf->base, static_cast<std::size_t>(nread)},
-                               self.server_.ctx().online.count());
+        if (self.session_.on_input({buf->base, static_cast<std::size_t>(nread)},
+                                   self.server_.ctx().online.count()) > 0)
+            self.server_.touch(self);
     } else if (nread == UV_EOF) {
         self.reading_ = false;  // libuv stops reading at EOF by itself
         self.session_.on_eof();
@@ -170,7 +195,10 @@ void client::flush() noexcept {
         uv_buf_t buf = read_only_buf(out);
         const int sent = uv_try_write(stream(), &buf, 1);
         if (sent < 0 && sent != UV_EAGAIN) return close_now();
-        if (sent > 0) session_.consume(static_cast<std::size_t>(sent));
+        if (sent > 0) {
+            session_.consume(static_cast<std::size_t>(sent));
+            server_.touch(*this);
+        }
         out = session_.output();
         if (!out.empty()) {
             buf = read_only_buf(out);
@@ -188,6 +216,7 @@ void client::on_write(uv_write_t* req, int status) noexcept {
     if (self.closing_) return;  // cancelled by uv_close
     if (status < 0) return self.close_now();
     self.session_.consume(sent);
+    self.server_.touch(self);
     self.flush();
 }
 
@@ -228,9 +257,20 @@ void client::discard_unread() noexcept {
     }
 }
 
+void client::expire() noexcept {
+    server_.forget(*this);
+    if (closing_) return;
+    // Replies pending, or a shutdown still waiting for them: nothing more can be said in order.
+    if (shutting_down_ || in_flight_ != 0 || !session_.output().empty()) return close_now();
+    const uv_buf_t notice = read_only_buf(protocol::idle_timeout_reply);
+    uv_try_write(stream(), &notice, 1);
+    shut_down();
+}
+
 void client::close_now() noexcept {
     if (closing_) return;
     closing_ = true;
+    server_.forget(*this);
     uv_close(as_handle(&tcp_), on_close);
 }
 
@@ -240,7 +280,10 @@ void client::on_close(uv_handle_t* handle) noexcept {
 }
 
 loop_server::loop_server(const server_options& options, const server_context& ctx)
-    : options_(options), ctx_(ctx), scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)) {
+    : options_(options),
+      ctx_(ctx),
+      scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)),
+      idle_(options.idle_timeout) {
     uv_loop_t* loop = loop_.get();
     loop->data = this;
     // Closing the listener's handle closes its descriptor, and ctx.listener is the caller's.
@@ -253,6 +296,27 @@ loop_server::loop_server(const server_options& options, const server_context& ct
           "uv_listen");
     check(uv_poll_init(loop, &stop_watch_, ctx.stop.fd()), "uv_poll_init");
     check(uv_poll_start(&stop_watch_, UV_READABLE, on_stop), "uv_poll_start");
+    if (idle_.enabled()) check(uv_timer_init(loop, &idle_timer_), "uv_timer_init");
+}
+
+void loop_server::touch(client& c) noexcept {
+    if (!idle_.enabled()) return;
+    const auto now = idle_clock::now();
+    idle_.touch(c, now);
+    if (uv_is_active(as_handle(&idle_timer_)) == 0) arm_idle_timer(now);
+}
+
+void loop_server::arm_idle_timer(idle_clock::time_point now) noexcept {
+    const int wait_ms = idle_.wait_ms(now);
+    if (wait_ms >= 0)
+        uv_timer_start(&idle_timer_, on_idle_timer, static_cast<std::uint64_t>(wait_ms), 0);
+}
+
+void loop_server::on_idle_timer(uv_timer_t* timer) noexcept {
+    auto& self = *static_cast<loop_server*>(timer->loop->data);
+    const auto now = idle_clock::now();
+    while (client* c = self.idle_.expired(now)) c->expire();
+    self.arm_idle_timer(now);
 }
 
 void loop_server::run() {

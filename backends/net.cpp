@@ -103,6 +103,15 @@ void refuse_full(unique_fd client) noexcept {
     close_gracefully(std::move(client));
 }
 
+void close_idle(unique_fd client, bool replies_pending) noexcept {
+    if (!replies_pending) {
+        const auto& text = protocol::idle_timeout_reply;
+        [[maybe_unused]] auto n =
+            ::send(client.get(), text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    close_gracefully(std::move(client));
+}
+
 void close_gracefully(unique_fd client) noexcept {
     ::shutdown(client.get(), SHUT_WR);
     char sink[16384];

@@ -47,6 +47,11 @@ private:
 // Tells a client the server cannot take it (`!ERR server full`), then closes it.
 void refuse_full(unique_fd client) noexcept;
 
+// Closes a client that made no progress for the idle timeout: tells it why (`!ERR idle
+// timeout`) unless replies it has not taken are still pending (the notice would land among
+// them, possibly inside a reply line), then closes it like close_gracefully.
+void close_idle(unique_fd client, bool replies_pending) noexcept;
+
 // Closes a client so that replies already written still arrive: shuts down the write side, drops
 // whatever the client sent that was not read (which would otherwise turn the close into a reset),
 // then closes.

@@ -182,9 +182,7 @@ void serve_clients(const worker_setup& w) {
     auto& holds = w.board.holds_client(w.slot);
     while (auto client = next_client(w, from)) {
         connection conn(std::move(*client), w.options.limits);
-        while (!conn.on_ready(true, scratch, w.ctx.online).close) {
-        }
-        close_gracefully(conn.release_fd());
+        serve_blocking(conn, scratch, w.ctx.online, w.options.idle_timeout);
         if (holds.exchange(0) != 0) w.ctx.online.remove();
     }
 }

@@ -12,6 +12,10 @@
 // its own client and counts it off, so that happens exactly once. A thread that cannot be created
 // (the thread limit, memory), or a session that cannot grow, costs that one client
 // `!ERR server full`; the others are served on.
+//
+// --idle-timeout: the socket's receive and send timeouts (set once per client) wake a blocked
+// thread every quarter of the timeout, so the thread itself closes its client once it made no
+// progress for the timeout (blocking_idle_deadline).
 
 #include <poll.h>
 #include <pthread.h>
@@ -31,6 +35,7 @@
 #include <utility>
 
 #include "backend.hpp"
+#include "idle_deadline.hpp"
 #include "net.hpp"
 
 namespace robotbench {
@@ -50,32 +55,52 @@ constexpr int accept_batch = 64;
     throw std::system_error(error, std::generic_category(), what);
 }
 
-// Serves one client on its blocking socket until the session has finished or the socket failed
-// (reset, or shut down at stop). Runs on the client's thread.
-void converse(int fd, protocol::session& session, std::span<char> buffer, const presence& online) {
+// How a conversation ended.
+enum class ending {
+    done,  // the session finished, or the socket failed (reset, or shut down at stop)
+    idle,  // the client made no progress for --idle-timeout
+};
+
+bool would_block() noexcept {
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+// Serves one client on its blocking socket until the session has finished, the socket failed or
+// the client was idle for the timeout. A recv or send fails with EAGAIN only when the socket's
+// timeout passed (idle timeout on), which is when the deadline is looked at. Runs on the client's
+// thread.
+ending converse(int fd, protocol::session& session, std::span<char> buffer, const presence& online,
+                blocking_idle_deadline& idle) {
     for (;;) {
+        bool progress = false;
         if (session.wants_input()) {
             const auto n = ::recv(fd, buffer.data(), buffer.size(), 0);
             if (n > 0)
-                session.on_input(buffer.first(static_cast<std::size_t>(n)), online.count());
+                progress =
+                    session.on_input(buffer.first(static_cast<std::size_t>(n)), online.count()) > 0;
             else if (n == 0)
                 session.on_eof();
             else if (errno == EINTR)
                 continue;
-            else
-                return;
+            else if (!would_block())
+                return ending::done;
         }
         // Every reply to what one read brought, pipelined or not, leaves in one send.
         for (auto out = session.output(); !out.empty(); out = session.output()) {
             const auto n = ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
-            if (n > 0)
+            if (n > 0) {
                 session.consume(static_cast<std::size_t>(n));
-            else if (n < 0 && errno == EINTR)
+                progress = true;
+            } else if (n < 0 && errno == EINTR) {
                 continue;
-            else
-                return;
+            } else if (n < 0 && would_block()) {
+                break;
+            } else {
+                return ending::done;
+            }
         }
-        if (session.finished()) return;
+        if (session.finished()) return ending::done;
+        if (idle.expired(progress)) return ending::idle;
     }
 }
 
@@ -195,11 +220,13 @@ void* client_threads::thread_main(void* record) noexcept {
 
 // The whole life of a client thread.
 void client_threads::serve(client_thread& record) noexcept {
-    bool out_of_memory = false;
+    bool out_of_memory = false, idle = false, replies_pending = false;
     try {
         protocol::session session(options_.limits);
         std::array<char, client_read_chunk> buffer;  // uninitialised: only what is read is touched
-        converse(record.socket.get(), session, buffer, online_);
+        blocking_idle_deadline deadline(record.socket.get(), options_.idle_timeout);
+        idle = converse(record.socket.get(), session, buffer, online_, deadline) == ending::idle;
+        replies_pending = !session.output().empty();
     } catch (...) {
         out_of_memory = true;  // the session could not grow: the server is full for this client
     }
@@ -210,6 +237,8 @@ void client_threads::serve(client_thread& record) noexcept {
     }
     if (out_of_memory)
         refuse_full(std::move(record.socket));
+    else if (idle)
+        close_idle(std::move(record.socket), replies_pending);
     else
         close_gracefully(std::move(record.socket));
     online_.remove();

@@ -4,11 +4,24 @@
 // held by one client, so a few threads serve far more clients than there are threads. The
 // listener is one-shot too (one worker accepts at a time); the stop event is level-triggered so
 // that every worker sees it.
+//
+// --idle-timeout: no worker may touch a client it does not hold, and an idle client is held by
+// none (its one-shot event is armed and waiting). So the worker that holds a client stamps its
+// progress in an atomic, and a sweep (a timerfd, one-shot in the same set, so one worker sweeps
+// at a time, every quarter of the timeout) marks each client idle for the timeout and makes the
+// kernel deliver its event: shutdown(SHUT_RD) makes a socket armed for input readable, and at
+// the next sweep a client still there (armed for output only, paused by backpressure) gets
+// shutdown(SHUT_RDWR), whose hang-up is reported whatever a socket is armed for. The worker that
+// receives the event sees the mark and closes the client. The one-shot rule stays whole: the
+// sweep never arms anything, so a client still has at most one event, and at most one holder.
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -21,6 +34,7 @@
 
 #include "backend.hpp"
 #include "connection.hpp"
+#include "idle_deadline.hpp"
 #include "net.hpp"
 
 namespace robotbench {
@@ -52,6 +66,13 @@ private:
     std::atomic<std::uint32_t> turn_{0};
 };
 
+// Now on the idle clock, in its ticks, for stamps that live in an atomic.
+std::int64_t idle_ticks() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               idle_clock::now().time_since_epoch())
+        .count();
+}
+
 // A client as the pool holds it; its address is the client's epoll data.
 struct pooled_client {
     pooled_client(unique_fd fd, const protocol::session_limits& limits)
@@ -59,6 +80,10 @@ struct pooled_client {
 
     connection conn;  // touched only by the worker holding the client's event
     handoff owner;    // passes the connection from one worker to the next
+    // --idle-timeout only. When the client last made progress (idle_ticks), stamped by the
+    // worker holding it and read by the sweep; and the sweep's mark that it was idle too long.
+    std::atomic<std::int64_t> last_progress{0};
+    std::atomic<bool> idle{false};
 };
 
 // The live clients, so that whatever is left when the workers have ended can be closed and
@@ -82,6 +107,22 @@ public:
         auto node = clients_.extract(c);
         lock.unlock();
         return std::move(node.mapped());
+    }
+
+    // The idle sweep (see the top of this file): marks every client that made no progress for
+    // `timeout` at `now` and wakes it with shutdown(SHUT_RD); one marked at an earlier sweep and
+    // still here gets shutdown(SHUT_RDWR). Under the lock, so that no socket is closed, and its
+    // number reused, meanwhile. The worker holding the sweep's event.
+    void sweep_idle(std::int64_t now, std::int64_t timeout) noexcept {
+        const std::lock_guard lock(mutex_);
+        for (auto& [c, owned] : clients_) {
+            if (c->idle.load(std::memory_order_relaxed)) {
+                ::shutdown(c->conn.fd(), SHUT_RDWR);
+            } else if (now - c->last_progress.load(std::memory_order_relaxed) >= timeout) {
+                c->idle.store(true, std::memory_order_release);
+                ::shutdown(c->conn.fd(), SHUT_RD);
+            }
+        }
     }
 
     // Closes every remaining client and counts it off. Only once no worker runs any more.
@@ -119,6 +160,9 @@ private:
     void accept_clients();
     void serve_client(pooled_client* c, std::uint32_t events, std::span<char> scratch);
     void close_client(pooled_client* c) noexcept;
+    void close_idle_client(pooled_client* c) noexcept;
+    void start_idle_sweeps();
+    void sweep_idle();
     bool arm(int op, int fd, void* tag, std::uint32_t events) noexcept;
 
     const server_options& options_;
@@ -129,6 +173,11 @@ private:
     client_registry clients_;
     char stop_tag_ = 0;    // its address marks the stop event in the epoll set
     char listen_tag_ = 0;  // its address marks the listener in the epoll set
+    // --idle-timeout: whether it is set; a timerfd ticking every idle check period, and the
+    // address that marks it in the epoll set (idle_on_ only).
+    const bool idle_on_;
+    unique_fd sweep_timer_;
+    char sweep_tag_ = 0;
     std::mutex failure_mutex_;
     std::exception_ptr failure_;  // the first exception a worker threw, guarded by failure_mutex_
 };
@@ -137,12 +186,36 @@ pool::pool(const server_options& options, const server_context& ctx)
     : options_(options),
       ctx_(ctx),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      acceptor_(ctx.listener) {
+      acceptor_(ctx.listener),
+      idle_on_(options.idle_timeout.count() > 0) {
     if (!epoll_) fail("epoll_create1");
     epoll_event stop{.events = EPOLLIN, .data = {.ptr = &stop_tag_}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ctx.stop.fd(), &stop) != 0)
         fail("epoll_ctl add stop event");
     if (!arm(EPOLL_CTL_ADD, ctx.listener, &listen_tag_, EPOLLIN)) fail("epoll_ctl add listener");
+    if (idle_on_) start_idle_sweeps();
+}
+
+// Main thread, before the workers start.
+void pool::start_idle_sweeps() {
+    sweep_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!sweep_timer_) fail("timerfd_create");
+    const auto period = idle_check_period(options_.idle_timeout);
+    const timespec every{.tv_sec = static_cast<time_t>(period.count() / 1'000'000'000),
+                         .tv_nsec = static_cast<long>(period.count() % 1'000'000'000)};
+    const itimerspec ticks{.it_interval = every, .it_value = every};
+    if (::timerfd_settime(sweep_timer_.get(), 0, &ticks, nullptr) != 0) fail("timerfd_settime");
+    if (!arm(EPOLL_CTL_ADD, sweep_timer_.get(), &sweep_tag_, EPOLLIN))
+        fail("epoll_ctl add idle sweep timer");
+}
+
+// Runs on the one worker holding the sweep timer's event; it re-arms the timer when done.
+void pool::sweep_idle() {
+    std::uint64_t expirations = 0;
+    [[maybe_unused]] auto n = ::read(sweep_timer_.get(), &expirations, sizeof expirations);
+    clients_.sweep_idle(idle_ticks(), options_.idle_timeout.count());
+    if (!arm(EPOLL_CTL_MOD, sweep_timer_.get(), &sweep_tag_, EPOLLIN))
+        fail("epoll_ctl re-arm idle sweep timer");
 }
 
 void pool::run_worker() noexcept {
@@ -177,6 +250,8 @@ void pool::work() {
             if (tag == &stop_tag_) return;
             if (tag == &listen_tag_)
                 accept_clients();
+            else if (tag == &sweep_tag_)
+                sweep_idle();
             else
                 serve_client(static_cast<pooled_client*>(tag), events[i].events, scratch);
         }
@@ -198,6 +273,7 @@ void pool::accept_clients() {
         const int fd = client->get();
         pooled_client* c = clients_.add(std::move(*client), options.limits);
         ctx_.online.add();
+        if (idle_on_) c->last_progress.store(idle_ticks(), std::memory_order_relaxed);
         // Once armed, another worker may own the client at once: it is not touched here again.
         c->owner.release();
         if (!arm(EPOLL_CTL_ADD, fd, c, EPOLLIN)) close_client(c);
@@ -209,14 +285,20 @@ void pool::accept_clients() {
 
 // Runs on the worker that received the client's one-shot event; that worker alone owns the
 // client until it re-arms it or closes it. Hang-up and error count as readable, so the read or
-// the write sees the end of the stream or the error.
+// the write sees the end of the stream or the error. A client the idle sweep marked is closed as
+// idle: before it is served (the sweep's wake-up) or after (the sweep came while it was held).
 void pool::serve_client(pooled_client* c, std::uint32_t events, std::span<char> scratch) {
     c->owner.acquire();
+    if (idle_on_ && c->idle.load(std::memory_order_acquire)) return close_idle_client(c);
     const bool readable = (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
     const interest want = c->conn.on_ready(readable, scratch, ctx_.online);
     if (want.close) {
         close_client(c);
         return;
+    }
+    if (idle_on_) {
+        if (want.progress) c->last_progress.store(idle_ticks(), std::memory_order_relaxed);
+        if (c->idle.load(std::memory_order_acquire)) return close_idle_client(c);
     }
     const std::uint32_t wait_for = (want.read ? EPOLLIN : 0u) | (want.write ? EPOLLOUT : 0u);
     // After a successful re-arm the client belongs to whichever worker gets its next event.
@@ -230,6 +312,14 @@ void pool::serve_client(pooled_client* c, std::uint32_t events, std::span<char> 
 void pool::close_client(pooled_client* c) noexcept {
     auto owned = clients_.take(c);
     close_gracefully(owned->conn.release_fd());
+    ctx_.online.remove();
+}
+
+// The caller owns `c`, as for close_client.
+void pool::close_idle_client(pooled_client* c) noexcept {
+    auto owned = clients_.take(c);
+    const bool pending = owned->conn.replies_pending();
+    close_idle(owned->conn.release_fd(), pending);
     ctx_.online.remove();
 }
 
