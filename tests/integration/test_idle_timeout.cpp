@@ -190,8 +190,7 @@ TEST_P(idle_timeout_test, a_client_that_stops_reading_its_replies_is_closed_too)
 TEST_P(idle_timeout_test, a_slot_held_by_a_silent_client_is_freed_for_the_next) {
     // One slot: --max-conns=1, or for prefork a single worker process.
     constexpr auto d = 500ms;
-    const auto port =
-        start(d, {GetParam() == "prefork" ? "--workers=1"s : "--max-conns=1"s});
+    const auto port = start(d, {GetParam() == "prefork" ? "--workers=1"s : "--max-conns=1"s});
     ASSERT_NE(port, 0);
     client holder(port);
     ASSERT_EQ(holder.ask("mine"), "====mine====");
