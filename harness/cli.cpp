@@ -82,6 +82,7 @@ void add_run_options(CLI::App& app, run_options& options) {
                    "the server's worker threads (serve --threads; default: one per core)")
         ->check(CLI::Range(1u, 4096u));
     add_server_workers_flag(app, options);
+    add_server_idle_timeout_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the server's longest request payload in bytes (serve --max-line)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
@@ -134,6 +135,12 @@ void add_server_workers_flag(CLI::App& app, run_options& o) {
                                "default: {})",
                                default_workers))
         ->check(CLI::Range(1u, 1u << 20));
+}
+
+void add_server_idle_timeout_flag(CLI::App& app, run_options& o) {
+    add_duration(app, "--server-idle-timeout", o.server_idle_timeout,
+                 "the server closes a client idle this long (serve --idle-timeout)", false)
+        ->default_str("off");
 }
 
 void add_load_flags(CLI::App& app, run_options& o) {

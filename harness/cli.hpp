@@ -32,6 +32,10 @@ void add_target_options(CLI::App& app, run_options& options);
 // --server-workers: the worker processes of the server a run or sweep starts (serve --workers).
 void add_server_workers_flag(CLI::App& app, run_options& options);
 
+// --server-idle-timeout: the idle timeout of the server a run or sweep starts (serve
+// --idle-timeout).
+void add_server_idle_timeout_flag(CLI::App& app, run_options& options);
+
 // The flags every measuring command shares: -c, -d, --warmup, -t, --size, -P, -R, --scenario,
 // --connect-rate, --requests-per-connection, --timeout, --no-presence, --csv, --no-csv, --json,
 // --hgrm.

@@ -144,6 +144,10 @@ void write_configuration(json_out& j, const run_record& r) {
     j.count("threads", o.threads);
     j.count("server_threads", o.server_threads);
     j.count("server_workers", o.server_workers);
+    if (o.server_idle_timeout.count() > 0)
+        j.text("server_idle_timeout", duration_text(o.server_idle_timeout));
+    else
+        j.null("server_idle_timeout");
     j.count("max_line_bytes", o.max_line);
     j.count("size_bytes", o.size);
     j.count("pipeline", o.pipeline);

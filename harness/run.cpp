@@ -203,7 +203,7 @@ run_record run_backend(const std::string& backend, const run_options& options,
     std::optional<server_under_test> server;
     try {
         server.emplace(server_launch{backend, options.server_threads, options.server_workers,
-                                     options.max_line});
+                                     options.max_line, options.server_idle_timeout});
     } catch (const std::exception& e) {
         r.problems.push_back(e.what());
         skip_presence(r, "the server did not start");

@@ -122,6 +122,7 @@ server_options server_settings(const run_options& o) {
     server_options s;
     s.threads = o.server_threads;
     if (o.server_workers != 0) s.workers = o.server_workers;
+    s.idle_timeout = o.server_idle_timeout;
     s.limits.max_line = o.max_line;
     return s;
 }

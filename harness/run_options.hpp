@@ -38,6 +38,7 @@ struct run_options {
     // The server under test (`run` only).
     unsigned server_threads = 0;                        // --server-threads; 0: the server's default
     unsigned server_workers = 0;                        // --server-workers; 0: the server's default
+    std::chrono::nanoseconds server_idle_timeout{0};    // --server-idle-timeout; 0: off
     std::size_t max_line = protocol::default_max_line;  // --max-line (for `load`: the target's)
 
     // The load.

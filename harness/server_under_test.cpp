@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "duration.hpp"
+
 namespace robotbench {
 
 namespace {
@@ -20,6 +22,8 @@ std::vector<std::string> serve_argv(const server_launch& launch) {
     if (launch.threads != 0) argv.push_back(fmt::format("--threads={}", launch.threads));
     if (launch.workers != 0) argv.push_back(fmt::format("--workers={}", launch.workers));
     if (launch.max_line != 0) argv.push_back(fmt::format("--max-line={}", launch.max_line));
+    if (launch.idle_timeout.count() > 0)
+        argv.push_back("--idle-timeout=" + duration_text(launch.idle_timeout));
     return argv;
 }
 

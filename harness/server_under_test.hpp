@@ -21,6 +21,7 @@ struct server_launch {
     unsigned threads = 0;      // --threads; 0: the server's default
     unsigned workers = 0;      // --workers; 0: the server's default
     std::size_t max_line = 0;  // --max-line; 0: the server's default
+    std::chrono::nanoseconds idle_timeout{0};  // --idle-timeout; 0: off
     std::chrono::milliseconds start_timeout = std::chrono::seconds(5);
 };
 

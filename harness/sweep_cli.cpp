@@ -45,6 +45,7 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
     app.add_option("--server-threads", o.server_threads, "the server's worker threads")
         ->check(CLI::Range(1u, 4096u));
     add_server_workers_flag(app, o);
+    add_server_idle_timeout_flag(app, o);
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; }, "skip each run's presence check");
     app.add_option("--csv", o.csv_path,

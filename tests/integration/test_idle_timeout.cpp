@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -222,7 +226,9 @@ TEST(idle_timeout_flag, zero_negative_or_malformed_values_exit_2_with_one_line) 
           {"serve", "--backend=select", "--idle-timeout", "-5s"},
           {"serve", "--backend=select", "--idle-timeout=soon"},
           {"serve", "--backend=select", "--idle-timeout=5x"},
-          {"serve", "--backend=select", "--idle-timeout="}}) {
+          {"serve", "--backend=select", "--idle-timeout="},
+          {"run", "--backend=select", "--server-idle-timeout=0"},
+          {"sweep", "--backends=select", "--server-idle-timeout=never"}}) {
         const auto r = run_robotbench(args, 30s);
         const std::string shown = args.back();
         EXPECT_EQ(r.status, 2) << shown << "\n" << r.output;
@@ -238,6 +244,29 @@ TEST(idle_timeout_flag, takes_a_duration_with_a_unit) {
         EXPECT_NE(server.port(), 0) << value;
         EXPECT_EQ(server.terminate(), 0) << value;
     }
+}
+
+TEST(idle_timeout_flag, run_gives_server_idle_timeout_to_the_server_it_starts) {
+    // Idle connections that speak every 2 s against a server that closes a client silent for
+    // 300 ms: the closes are errors, and the JSON records the setting.
+    namespace fs = std::filesystem;
+    const fs::path dir =
+        fs::temp_directory_path() / ("robotbench-idle-run-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto r = run_robotbench({"run", "--backend=epoll", "--scenario=idle", "-c", "8",
+                                   "--idle-interval=2s", "-d", "1s", "--warmup=0s",
+                                   "--no-presence", "--server-idle-timeout=300ms",
+                                   "--csv=" + (dir / "runs.csv").string(),
+                                   "--json=" + (dir / "runs.json").string()});
+    EXPECT_EQ(r.status, 1) << r.output;
+    const auto row = last_csv_row(dir / "runs.csv");
+    EXPECT_EQ(row.at("status"), "errors") << r.output;
+    EXPECT_GT(number(row, "errors"), 0) << r.output;
+    std::ifstream json(dir / "runs.json");
+    const std::string text{std::istreambuf_iterator<char>(json), std::istreambuf_iterator<char>()};
+    EXPECT_NE(text.find("\"server_idle_timeout\": \"300ms\""), std::string::npos) << text;
+    fs::remove_all(dir);
 }
 
 TEST(idle_timeout_flag, is_off_by_default) {
