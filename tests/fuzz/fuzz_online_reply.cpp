@@ -29,8 +29,7 @@ std::optional<std::int64_t> reference(std::string_view line) {
         if (c < '0' || c > '9') return {};
     if (digits.size() > 1 && digits[0] == '0') return {};
     const std::string_view largest = "9223372036854775807";  // 2^63 - 1
-    if (digits.size() > largest.size() ||
-        (digits.size() == largest.size() && digits > largest))
+    if (digits.size() > largest.size() || (digits.size() == largest.size() && digits > largest))
         return {};
     std::int64_t n = 0;
     for (const char c : digits) n = n * 10 + (c - '0');

@@ -8,8 +8,9 @@
 // shows); bytes 2..9 the online count (non-negative); byte 10 bit 0 says whether the client
 // half-closes at the end. Then chunks, each a header byte (bits 0..6 the chunk's length, bit 7
 // whether the transport sends all the pending output after each read of it or only half), a
-// byte that says how many reads in a row bring the same bytes (1..256, so the pending output can
-// pass the points where the codec compacts and releases its buffer), and the chunk's bytes.
+// byte that says how many reads in a row bring the same bytes (0xff: 256, so the pending output
+// can pass the points where the codec compacts and releases its buffer; else 1..4, which keeps
+// most inputs small and fast), and the chunk's bytes. The stream stops growing at 32 KiB.
 
 #include <cstdint>
 #include <string>
@@ -126,13 +127,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bool drain_all;
         unsigned reads;
     };
+    constexpr std::size_t longest_stream = 32 * 1024;  // 288 KiB of replies to empty lines
     std::vector<chunk> chunks;
     std::string stream;
     while (!in.empty()) {
         const auto header = in.byte();
-        const unsigned reads = 1u + in.byte();
-        chunks.push_back({in.bytes(header & 0x7f), (header & 0x80) != 0, reads});
-        for (unsigned i = 0; i < reads; ++i) stream.append(chunks.back().bytes);
+        const auto repeat = in.byte();
+        const auto bytes = in.bytes(header & 0x7f);
+        unsigned reads = repeat == 0xff ? 256 : 1 + repeat % 4;
+        while (reads > 1 && stream.size() + reads * bytes.size() > longest_stream) --reads;
+        chunks.push_back({bytes, (header & 0x80) != 0, reads});
+        for (unsigned i = 0; i < reads; ++i) stream.append(bytes);
     }
     const auto want = reference(stream, eof, limits.max_line, online);
 

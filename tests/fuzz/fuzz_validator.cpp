@@ -39,7 +39,9 @@ std::string reference_payload(std::uint32_t id, std::uint64_t seq, std::size_t s
     return p;
 }
 
-std::string echo(std::string_view payload) { return "====" + std::string(payload) + "===="; }
+std::string echo(std::string_view payload) {
+    return "====" + std::string(payload) + "====";
+}
 
 // The validator's rules, kept as plainly as possible: a list of the requests in flight.
 class model {
@@ -48,16 +50,17 @@ class model {
         std::uint64_t seq;
         std::int64_t intended_ns, sent_ns;
         bool overtaken;
+        std::string echo;  // the one correct reply line
     };
 
-    void sent(std::uint64_t seq, std::int64_t intended, std::int64_t at) {
-        flight_.push_back({seq, intended, at, false});
+    void sent(std::uint64_t seq, std::int64_t intended, std::int64_t at, std::string echo) {
+        flight_.push_back({seq, intended, at, false, std::move(echo)});
     }
 
     // The kind the validator must give `line`, and the request it answers (ok, early, late).
-    reply_kind judge(std::string_view line, std::uint32_t id, std::size_t size, request& answered) {
+    reply_kind judge(std::string_view line, request& answered) {
         for (std::size_t i = 0; i < flight_.size(); ++i) {
-            if (line != echo(reference_payload(id, flight_[i].seq, size))) continue;
+            if (line != flight_[i].echo) continue;
             answered = flight_[i];
             for (std::size_t j = 0; j < i; ++j) flight_[j].overtaken = true;
             flight_.erase(flight_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -153,8 +156,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const std::int64_t intended = clock_ns += in.byte();
                 const std::int64_t at = clock_ns += in.byte();
                 v.sent(next_seq, intended, at);
-                m.sent(next_seq, intended, at);
-                next_seq += 1 + (op >> 3) % 4;  // unique among those in flight, as a connection's are
+                m.sent(next_seq, intended, at, echo(want));
+                // Unique among those in flight, as a connection's are.
+                next_seq += 1 + (op >> 3) % 4;
                 break;
             }
             case 2:
@@ -165,21 +169,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const auto& flight = m.flight();
                 const auto pick = flight.empty() ? 0 : in.byte() % flight.size();
                 if ((op & 7) == 2 && !flight.empty())  // the echo of a request in flight
-                    line = echo(reference_payload(id, flight[pick].seq, payload_size));
+                    line = flight[pick].echo;
                 else if ((op & 7) == 3 && !flight.empty())  // that echo, changed
-                    line = mutated(echo(reference_payload(id, flight[pick].seq, payload_size)), in);
+                    line = mutated(flight[pick].echo, in);
                 else if ((op & 7) == 4)  // the echo of a recent sequence number, in flight or not
                     line = echo(reference_payload(id, next_seq - in.byte(), payload_size));
                 else  // any bytes
                     line = std::string(in.bytes(in.byte() % 128));
                 model::request answered{};
-                const auto want = m.judge(line, id, payload_size, answered);
+                const auto want = m.judge(line, answered);
                 const auto got = v.on_reply(line, payloads, errors);
                 require(got.kind == want, "the reply's kind is the model's");
                 if (want != reply_kind::wrong)
-                    require(got.intended_ns == answered.intended_ns &&
-                                got.sent_ns == answered.sent_ns,
-                            "the verdict carries the times of the request it answers");
+                    require(
+                        got.intended_ns == answered.intended_ns && got.sent_ns == answered.sent_ns,
+                        "the verdict carries the times of the request it answers");
                 break;
             }
             case 6:  // the connection ends: closed by the server, or given up after a timeout
