@@ -36,7 +36,7 @@ void check_presence(run_record& r, const loadgen::endpoint& target, bool outside
     if (!result.supported) {
         const auto why = result.note.empty() ? std::string("the server does not implement /online")
                                              : result.note;
-        // Against an outside server a load or churn run measured something else besides; the
+        // Against an outside server a load, churn or idle run checked its replies besides; the
         // presence scenario is the check alone, so without `/online` nothing was checked.
         if (outside_target && r.options.kind != scenario::presence) {
             p.state = presence_state::skipped;

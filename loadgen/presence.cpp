@@ -79,9 +79,10 @@ presence_result run_presence(const presence_config& config) {
             return failed(fmt::format("{} did not answer /online within {}", where,
                                       format_ms(answer_timeout)));
         case online_answer::kind::unsupported:
-            return skipped(fmt::format("{} answers /online with '{}', not 'online N': it does "
-                                       "not implement /online",
-                                       where, printable(first.line)));
+            return skipped(
+                fmt::format("{} answers /online with '{}', not 'online N': it does "
+                            "not implement /online",
+                            where, printable(first.line)));
         case online_answer::kind::malformed:
             if (first.line.starts_with('!'))
                 return failed(fmt::format("control connection to {} refused: '{}'", where,

@@ -42,7 +42,8 @@ inline std::optional<std::int64_t> parse_online_reply(std::string_view line) {
         if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would take a '-'
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;  // too large
+    // Digits only, so what from_chars refuses now is a count too large for 64 bits.
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
     return n;
 }
 

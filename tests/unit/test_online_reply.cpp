@@ -46,10 +46,10 @@ TEST(online_reply, padding_and_leading_zeros_are_malformed) {
 }
 
 TEST(online_reply, anything_but_digits_is_malformed) {
-    for (const std::string& line : std::vector<std::string>{
-             "online ", "online", "online \xff", "online 5\xff", "online x", "online 0x10",
-          "online 1e3", "online 1.0", "online \xd9\xa3", std::string("online 5\0", 9),
-             std::string("online \0", 8)}) {
+    for (const std::string& line :
+         std::vector<std::string>{"online ", "online", "online \xff", "online 5\xff", "online x",
+                                  "online 0x10", "online 1e3", "online 1.0", "online \xd9\xa3",
+                                  std::string("online 5\0", 9), std::string("online \0", 8)}) {
         EXPECT_EQ(parse_online_reply(line), std::nullopt) << ::testing::PrintToString(line);
     }
 }
