@@ -34,14 +34,21 @@ void check_presence(run_record& r, const loadgen::endpoint& target, bool outside
     p.median_convergence_ns = static_cast<std::uint64_t>(result.median_convergence.count());
     p.note = result.note;
     if (!result.supported) {
-        if (outside_target) {
+        const auto why = result.note.empty() ? std::string("the server does not implement /online")
+                                             : result.note;
+        // Against an outside server a load, churn or idle run checked its replies besides; the
+        // presence scenario is the check alone, so without `/online` nothing was checked.
+        if (outside_target && r.options.kind != scenario::presence) {
             p.state = presence_state::skipped;
-            if (p.note.empty()) p.note = "the server does not answer /online";
+            p.note = why;
             return;
         }
         p.state = presence_state::failed;
-        p.details.push_back(result.note.empty() ? "the server did not answer /online"
-                                                : result.note);
+        p.checks = p.failures = 1;  // the one check that ran: does it answer `/online`?
+        p.details.push_back(outside_target ? fmt::format("nothing was checked: {}, and "
+                                                         "--scenario presence is only that check",
+                                                         why)
+                                           : why);
         return;
     }
     p.state = result.failures == 0 ? presence_state::passed : presence_state::failed;

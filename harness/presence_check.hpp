@@ -15,8 +15,10 @@ bool wants_presence(const run_options& options);
 
 // Runs the check against `target` and records it in r.presence. A server robotbench started has
 // no other clients and must answer `/online` (else the check fails); an outside target has
-// options.other_clients, and one that does not answer `/online` only skips the check. Shows a
-// phase on the status line meanwhile. Call from the run's thread.
+// options.other_clients, and one that does not implement `/online` (it echoes the line) skips
+// the check, unless the check is the whole run (--scenario presence), which then fails. No
+// answer at all, or a malformed one, fails the check on any server. Shows a phase on the status
+// line meanwhile. Call from the run's thread.
 void check_presence(run_record& r, const loadgen::endpoint& target, bool outside_target,
                     status_line& status);
 

@@ -75,18 +75,19 @@ presence_result run_presence(const presence_config& config) {
     switch (first.what) {
         case online_answer::kind::count:
             break;
-        case online_answer::kind::silent:
+        case online_answer::kind::silent:  // a server without `/online` still echoes the line
+            return failed(fmt::format("{} did not answer /online within {}", where,
+                                      format_ms(answer_timeout)));
+        case online_answer::kind::unsupported:
             return skipped(
-                fmt::format("{} did not answer /online within {}: presence checks skipped", where,
-                            format_ms(answer_timeout)));
-        case online_answer::kind::other:
+                fmt::format("{} answers /online with '{}', not 'online N': it does "
+                            "not implement /online",
+                            where, printable(first.line)));
+        case online_answer::kind::malformed:
             if (first.line.starts_with('!'))
                 return failed(fmt::format("control connection to {} refused: '{}'", where,
                                           printable(first.line)));
-            return skipped(
-                fmt::format("{} answers /online with '{}', not 'online N': presence "
-                            "checks skipped",
-                            where, printable(first.line)));
+            return failed(fmt::format("{}: {}", where, describe(first)));
         case online_answer::kind::lost:
             return failed(fmt::format("control connection to {}: {}", where, first.line));
     }

@@ -17,10 +17,12 @@ online_answer classify(std::string line) {
     if (const auto n = protocol::parse_online_reply(line)) {
         out.what = online_answer::kind::count;
         out.count = *n;
-    } else {
-        out.what = online_answer::kind::other;
-        out.line = std::move(line);
+        return out;
     }
+    out.what = protocol::is_echo_of(line, protocol::online_command)
+                   ? online_answer::kind::unsupported
+                   : online_answer::kind::malformed;
+    out.line = std::move(line);
     return out;
 }
 
@@ -38,8 +40,12 @@ std::string describe(const online_answer& answer) {
     switch (answer.what) {
         case online_answer::kind::silent:
             return fmt::format("no answer to /online within {}", format_ms(answer_timeout));
-        case online_answer::kind::other:
-            return fmt::format("answered /online with '{}'", printable(answer.line));
+        case online_answer::kind::unsupported:
+            return fmt::format("answered /online with '{}': it does not implement /online",
+                               printable(answer.line));
+        case online_answer::kind::malformed:
+            return fmt::format("malformed /online answer '{}' (not 'online N' with N in digits)",
+                               printable(answer.line));
         case online_answer::kind::count:
             return fmt::format("online {}", answer.count);
         case online_answer::kind::lost:

@@ -16,10 +16,11 @@ inline constexpr auto answer_timeout = std::chrono::seconds(1);
 // The answer to one `/online` question.
 struct online_answer {
     enum class kind {
-        count,   // `online N`
-        other,   // some other line (an echo, an error); `line` holds it
-        silent,  // nothing within the time allowed
-        lost,    // the connection ended or failed; `line` says how
+        count,        // `online N`
+        unsupported,  // the echo `====/online====`: the server does not implement `/online`
+        malformed,    // any other line (a sign, no digits, an error): `line` holds it
+        silent,       // nothing within the time allowed
+        lost,         // the connection ended or failed; `line` says how
     };
     kind what = kind::silent;
     std::int64_t count = 0;

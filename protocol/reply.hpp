@@ -32,13 +32,19 @@ constexpr bool is_echo_of(std::string_view line, std::string_view payload) {
            line.ends_with(fence) && line.substr(fence.size(), payload.size()) == payload;
 }
 
-// Parses the count out of an `/online` reply line (without its LF); nullopt if it is not one.
+// Parses the count out of an `/online` reply line (without its LF): `online `, then the count in
+// decimal ASCII digits with no sign, padding or leading zeros, that fits in 64 bits. nullopt for
+// any other line, a sign, a space, a byte that is not a digit, or a count too large.
 inline std::optional<std::int64_t> parse_online_reply(std::string_view line) {
     if (!line.starts_with(online_prefix)) return std::nullopt;
-    line.remove_prefix(online_prefix.size());
+    const auto digits = line.substr(online_prefix.size());
+    if (digits.empty() || (digits.size() > 1 && digits.front() == '0')) return std::nullopt;
+    for (const char c : digits)
+        if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would take a '-'
     std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), n);
-    if (ec != std::errc{} || end != line.data() + line.size() || line.empty()) return std::nullopt;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    // Digits only, so what from_chars refuses now is a count too large for 64 bits.
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
     return n;
 }
 

@@ -2,21 +2,31 @@
 # Installs what robotbench needs from Debian's packages (only what is missing) and builds it.
 #   scripts/setup.sh                 release build in build/
 #   scripts/setup.sh --sanitize      AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+#   scripts/setup.sh --fuzz          clang, and the libFuzzer targets (ASan + UBSan) in build-fuzz/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=build
 cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+build_targets=()
+extra_packages=()
 case "${1:-}" in
     "") ;;
     --sanitize) build_dir=build-asan
                 cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DROBOTBENCH_SANITIZE=address,undefined
                             -DROBOTBENCH_BENCH=OFF) ;;
-    *) echo "setup.sh: unknown option '$1' (valid: --sanitize)" >&2; exit 2 ;;
+    --fuzz) build_dir=build-fuzz
+            cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++
+                        -DROBOTBENCH_FUZZ=ON -DROBOTBENCH_SANITIZE=address,undefined
+                        -DROBOTBENCH_TESTS=OFF -DROBOTBENCH_BENCH=OFF)
+            build_targets=(--target robotbench-fuzzers)
+            extra_packages=(clang libclang-rt-14-dev) ;;
+    *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --fuzz)" >&2; exit 2 ;;
 esac
 
 packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev
-          libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy)
+          libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy
+          "${extra_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,4 +41,4 @@ if ((${#missing[@]})); then
 fi
 
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)"
+cmake --build "$build_dir" -j "$(nproc)" "${build_targets[@]}"

@@ -17,6 +17,8 @@
 namespace robotbench::test {
 namespace {
 
+using namespace std::chrono_literals;
+
 using loadgen::presence_config;
 using loadgen::presence_result;
 
@@ -122,6 +124,9 @@ TEST(presence_on_fake_server, fake_answers_online_as_its_mode_says) {
         {"bad-online", "online 2"},
         {"low-online", "online 0"},
         {"no-online", "====/online===="},
+        {"negative-online", "online -5"},
+        {"overflow-online", "online 99999999999999999999"},
+        {"binary-online", "online \xff"},
     };
     for (const auto& [mode, reply] : expected) {
         server_process server(fake_server(mode));
@@ -131,6 +136,46 @@ TEST(presence_on_fake_server, fake_answers_online_as_its_mode_says) {
         EXPECT_EQ(c.ask("/online"), reply) << mode;
         EXPECT_EQ(server.terminate(), 0) << mode;
     }
+    server_process silent(fake_server("silent-online"));
+    ASSERT_NE(silent.port(), 0);
+    client c(silent.port());
+    EXPECT_EQ(c.ask("/online", 300ms), std::nullopt);
+    EXPECT_EQ(c.ask("hi"), "====hi====");  // other lines are still answered
+    EXPECT_EQ(silent.terminate(), 0);
+}
+
+// `online ` and a count with a sign, too many digits or no digits is not a count and not the
+// echo of a server without `/online`: a protocol error, which fails the check and names the
+// answer (escaped).
+TEST(presence_on_fake_server, a_malformed_answer_is_a_failure_that_names_it) {
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"negative-online", "malformed /online answer 'online -5'"},
+        {"overflow-online", "malformed /online answer 'online 99999999999999999999'"},
+        {"binary-online", "malformed /online answer 'online \\xff'"},
+    };
+    for (const auto& [mode, detail] : expected) {
+        server_process server(fake_server(mode));
+        ASSERT_NE(server.port(), 0) << mode;
+        for (const bool others_known : {true, false}) {
+            auto config = config_for(server.port());
+            if (!others_known) config.others.reset();  // as against `load --target`
+            const auto r = loadgen::run_presence(config);
+            EXPECT_TRUE(r.supported) << mode;
+            EXPECT_EQ(r.failures, 1u) << mode << all_details(r);
+            EXPECT_TRUE(any_detail_has(r, detail)) << mode << all_details(r);
+        }
+        EXPECT_EQ(server.terminate(), 0) << mode;
+    }
+}
+
+TEST(presence_on_fake_server, silence_is_a_failure_not_a_server_without_online) {
+    server_process server(fake_server("silent-online"));
+    ASSERT_NE(server.port(), 0);
+    const auto r = loadgen::run_presence(config_for(server.port()));
+    EXPECT_TRUE(r.supported);
+    EXPECT_EQ(r.failures, 1u) << all_details(r);
+    EXPECT_TRUE(any_detail_has(r, "did not answer /online within 1000.00 ms")) << all_details(r);
+    EXPECT_EQ(server.terminate(), 0);
 }
 
 TEST(presence_on_fake_server, a_count_one_too_high_fails_every_checkpoint) {

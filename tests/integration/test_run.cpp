@@ -257,6 +257,66 @@ TEST_F(against_fake, a_server_without_online_skips_the_presence_check) {
     EXPECT_NE(json_.find("\"presence_note\": \""), std::string::npos);
 }
 
+TEST_F(against_fake, churn_against_a_server_without_online_skips_the_check_as_load_does) {
+    // Churn measures connecting and validates every reply on its own; its presence check is the
+    // same closing check as load's.
+    const auto result = load("no-online", {"--scenario=churn", "--connect-rate=200"});
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(row_.at("presence"), "skipped");
+    EXPECT_EQ(result.output.find("FAILED"), std::string::npos) << result.output;
+}
+
+TEST_F(against_fake, a_presence_scenario_against_a_server_without_online_checked_nothing_and_fails) {
+    const auto result = load("no-online", {"--scenario=presence"});
+    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("nothing was checked"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("'====/online===='"), std::string::npos) << result.output;
+    EXPECT_EQ(row_.at("presence"), "failed");
+    EXPECT_EQ(row_.at("status"), "presence-failed");
+}
+
+// Silence is not a server without `/online` (that one echoes the line): whenever the presence
+// check runs, it fails.
+TEST_F(against_fake, a_server_that_never_answers_online_fails_the_presence_check) {
+    for (const std::string scenario : {"load", "presence", "churn"}) {
+        const auto result = load("silent-online", {"--scenario=" + scenario});
+        EXPECT_EQ(result.status, 1) << scenario << ": " << result.output;
+        EXPECT_NE(result.output.find("did not answer /online within"), std::string::npos)
+            << scenario << ": " << result.output;
+        EXPECT_EQ(row_.at("presence"), "failed") << scenario;
+        EXPECT_EQ(row_.at("status"), "presence-failed") << scenario;
+    }
+    // Nobody asks with --no-presence, and the load alone passes.
+    const auto result = load("silent-online", {"--no-presence"});
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(row_.at("presence"), "off");
+}
+
+// A malformed `/online` answer is a protocol error in every scenario: the run fails and the
+// report names the answer, with bytes that are not printable escaped.
+TEST_F(against_fake, a_malformed_online_answer_fails_every_scenario_and_is_named) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"negative-online", "'online -5'"},
+        {"overflow-online", "'online 99999999999999999999'"},
+        {"binary-online", "'online \\xff'"},
+    };
+    for (const auto& [mode, shown] : cases) {
+        for (const std::string scenario : {"load", "presence", "churn"}) {
+            SCOPED_TRACE(mode + ", " + scenario);
+            const auto result = load(mode, {"--scenario=" + scenario});
+            EXPECT_EQ(result.status, 1) << result.output;
+            EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+            EXPECT_NE(result.output.find("malformed /online answer " + shown), std::string::npos)
+                << result.output;
+            EXPECT_EQ(result.output.find('\xff'), std::string::npos) << "printed unescaped";
+            EXPECT_EQ(row_.at("presence"), "failed");
+            EXPECT_EQ(row_.at("status"), "presence-failed");
+            EXPECT_GE(number(row_, "presence_failures"), 1);
+        }
+    }
+}
+
 TEST_F(against_fake, a_known_delay_is_the_reported_median) {
     const auto result = load("delay", {}, {"--delay-ms=20"});
     EXPECT_EQ(result.status, 0) << result.output;
