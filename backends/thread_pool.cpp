@@ -1,10 +1,10 @@
 // The thread backend (alias thread-pool): a fixed pool of worker threads sharing one epoll set.
 // Every client is registered one-shot, so a readiness event hands the client to exactly one
-// worker, which serves it without blocking and then re-arms it or closes it (the re-arm hands
-// the client to the next worker; tsan_handoff.hpp states that hand-over to ThreadSanitizer). No worker is ever
-// held by one client, so a few threads serve far more clients than there are threads. The
-// listener is one-shot too (one worker accepts at a time); the stop event is level-triggered so
-// that every worker sees it.
+// worker, which serves it without blocking and then re-arms it or closes it; the re-arm hands it
+// to whichever worker gets its next event (tsan_handoff.hpp states that to ThreadSanitizer). No
+// worker is ever held by one client, so a few threads serve far more clients than there are
+// threads. The listener is one-shot too (one worker accepts at a time); the stop event is
+// level-triggered so that every worker sees it.
 
 #include <sys/epoll.h>
 
@@ -108,8 +108,8 @@ private:
 
     const server_options& options_;
     const server_context& ctx_;
-    unique_fd epoll_;         // the one epoll set every worker waits on
-    acceptor acceptor_;       // used only by the worker holding the listener's one-shot event
+    unique_fd epoll_;    // the one epoll set every worker waits on
+    acceptor acceptor_;  // used only by the worker holding the listener's one-shot event
     client_registry clients_;
     char stop_tag_ = 0;    // its address marks the stop event in the epoll set
     char listen_tag_ = 0;  // its address marks the listener in the epoll set
