@@ -28,17 +28,21 @@ namespace robotbench::tsan {
 
 // The owner of `object`, right before the epoll_ctl that passes it on: everything this thread
 // did so far happens before the next owner's acquire(object).
-inline void release(const void* object) noexcept { __tsan_release(const_cast<void*>(object)); }
+inline void release(const void* object) noexcept {
+    __tsan_release(const_cast<void*>(object));
+}
 
 // The thread that received `object`'s event from epoll_wait, before it touches the object.
-inline void acquire(const void* object) noexcept { __tsan_acquire(const_cast<void*>(object)); }
+inline void acquire(const void* object) noexcept {
+    __tsan_acquire(const_cast<void*>(object));
+}
 
 // Held around the one epoll_ctl that passes an object on, after release(): ThreadSanitizer reads
 // the descriptor inside that call, after any release the caller can make, so that read alone is
 // left out of its view; the kernel orders it before the next owner receives the event. Covers
 // nothing else: every other access to the object or the descriptor is still checked.
 class handover_call {
-public:
+  public:
     handover_call() noexcept { AnnotateIgnoreReadsBegin(__FILE__, __LINE__); }
     ~handover_call() { AnnotateIgnoreReadsEnd(__FILE__, __LINE__); }
     handover_call(const handover_call&) = delete;
@@ -51,7 +55,7 @@ inline void release(const void*) noexcept {}
 inline void acquire(const void*) noexcept {}
 
 class handover_call {
-public:
+  public:
     handover_call() noexcept {}  // user-provided, so an unused guard draws no warning
     handover_call(const handover_call&) = delete;
     handover_call& operator=(const handover_call&) = delete;
