@@ -2,6 +2,7 @@
 # Installs what robotbench needs from Debian's packages (only what is missing) and builds it.
 #   scripts/setup.sh                 release build in build/
 #   scripts/setup.sh --sanitize      AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+#   scripts/setup.sh --tsan          ThreadSanitizer build in build-tsan/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,10 @@ case "${1:-}" in
     --sanitize) build_dir=build-asan
                 cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DROBOTBENCH_SANITIZE=address,undefined
                             -DROBOTBENCH_BENCH=OFF) ;;
-    *) echo "setup.sh: unknown option '$1' (valid: --sanitize)" >&2; exit 2 ;;
+    --tsan) build_dir=build-tsan
+            cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBOTBENCH_SANITIZE=thread
+                        -DROBOTBENCH_BENCH=OFF) ;;
+    *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --tsan)" >&2; exit 2 ;;
 esac
 
 packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev
