@@ -300,8 +300,12 @@ def soak_one(robotbench, argv, slice_s):
                                f"(allowed {allowed / 1024:.1f}); {summary}")
         srv.stop()
         return summary
-    except soak_failure:
+    except soak_failure as e:
+        died = srv.proc.poll()
         srv.kill()
+        if died is not None and "died" not in str(e):
+            why = srv.last_error()
+            raise soak_failure(f"the server died (status {died}{': ' + why if why else ''}); {e}")
         raise
 
 
