@@ -1,9 +1,10 @@
 // The thread backend (alias thread-pool): a fixed pool of worker threads sharing one epoll set.
 // Every client is registered one-shot, so a readiness event hands the client to exactly one
-// worker, which serves it without blocking and then re-arms it or closes it. No worker is ever
-// held by one client, so a few threads serve far more clients than there are threads. The
-// listener is one-shot too (one worker accepts at a time); the stop event is level-triggered so
-// that every worker sees it.
+// worker, which serves it without blocking and then re-arms it or closes it; the re-arm hands it
+// to whichever worker gets its next event (tsan_handoff.hpp states that to ThreadSanitizer). No
+// worker is ever held by one client, so a few threads serve far more clients than there are
+// threads. The listener is one-shot too (one worker accepts at a time); the stop event is
+// level-triggered so that every worker sees it.
 //
 // --idle-timeout: no worker may touch a client it does not hold, and an idle client is held by
 // none (its one-shot event is armed and waiting). So the worker that holds a client stamps its
@@ -36,6 +37,7 @@
 #include "connection.hpp"
 #include "idle_deadline.hpp"
 #include "net.hpp"
+#include "tsan_handoff.hpp"
 
 namespace robotbench {
 
@@ -50,22 +52,6 @@ constexpr int accept_batch = 64;
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-// Orders one owner's writes to an object before the next owner's reads when the object passes
-// between workers through a one-shot event. The kernel already orders the re-arm before the next
-// delivery; this states the same order in the C++ memory model (and so to ThreadSanitizer).
-class handoff {
-public:
-    // The owner, just before arming the event that passes the object on.
-    void release() noexcept {
-        turn_.store(turn_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-    }
-    // The worker that received the event, before touching the object.
-    void acquire() const noexcept { (void)turn_.load(std::memory_order_acquire); }
-
-private:
-    std::atomic<std::uint32_t> turn_{0};
-};
-
 // Now on the idle clock, in its ticks, for stamps that live in an atomic.
 std::int64_t idle_ticks() noexcept {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -79,7 +65,6 @@ struct pooled_client {
         : conn(std::move(fd), limits) {}
 
     connection conn;  // touched only by the worker holding the client's event
-    handoff owner;    // passes the connection from one worker to the next
     // --idle-timeout only. When the client last made progress (idle_ticks), stamped by the
     // worker holding it and read by the sweep; and the sweep's mark that it was idle too long.
     std::atomic<std::int64_t> last_progress{0};
@@ -164,12 +149,12 @@ private:
     void start_idle_sweeps();
     void sweep_idle();
     bool arm(int op, int fd, void* tag, std::uint32_t events) noexcept;
+    bool pass_on(int fd, void* tag, const void* object, std::uint32_t events) noexcept;
 
     const server_options& options_;
     const server_context& ctx_;
-    unique_fd epoll_;         // the one epoll set every worker waits on
-    acceptor acceptor_;       // used only by the worker holding the listener's one-shot event
-    handoff listener_owner_;  // passes acceptor_ from one worker to the next
+    unique_fd epoll_;    // the one epoll set every worker waits on
+    acceptor acceptor_;  // used only by the worker holding the listener's one-shot event
     client_registry clients_;
     char stop_tag_ = 0;    // its address marks the stop event in the epoll set
     char listen_tag_ = 0;  // its address marks the listener in the epoll set
@@ -261,7 +246,7 @@ void pool::work() {
 // Runs on the one worker holding the listener's event. Only this worker adds clients, so the
 // count can only fall between the capacity check and the add.
 void pool::accept_clients() {
-    listener_owner_.acquire();
+    tsan::acquire(&acceptor_);
     const auto& options = options_;
     for (int i = 0; i < accept_batch; ++i) {
         auto client = acceptor_.accept();
@@ -275,11 +260,10 @@ void pool::accept_clients() {
         ctx_.online.add();
         if (idle_on_) c->last_progress.store(idle_ticks(), std::memory_order_relaxed);
         // Once armed, another worker may own the client at once: it is not touched here again.
-        c->owner.release();
+        // (ThreadSanitizer sees this hand-over itself: it models EPOLL_CTL_ADD as a release.)
         if (!arm(EPOLL_CTL_ADD, fd, c, EPOLLIN)) close_client(c);
     }
-    listener_owner_.release();
-    if (!arm(EPOLL_CTL_MOD, ctx_.listener, &listen_tag_, EPOLLIN))
+    if (!pass_on(ctx_.listener, &listen_tag_, &acceptor_, EPOLLIN))
         fail("epoll_ctl re-arm listener");
 }
 
@@ -288,7 +272,7 @@ void pool::accept_clients() {
 // the write sees the end of the stream or the error. A client the idle sweep marked is closed as
 // idle: before it is served (the sweep's wake-up) or after (the sweep came while it was held).
 void pool::serve_client(pooled_client* c, std::uint32_t events, std::span<char> scratch) {
-    c->owner.acquire();
+    tsan::acquire(c);
     if (idle_on_ && c->idle.load(std::memory_order_acquire)) return close_idle_client(c);
     const bool readable = (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
     const interest want = c->conn.on_ready(readable, scratch, ctx_.online);
@@ -303,8 +287,7 @@ void pool::serve_client(pooled_client* c, std::uint32_t events, std::span<char> 
     const std::uint32_t wait_for = (want.read ? EPOLLIN : 0u) | (want.write ? EPOLLOUT : 0u);
     // After a successful re-arm the client belongs to whichever worker gets its next event.
     const int fd = c->conn.fd();
-    c->owner.release();
-    if (!arm(EPOLL_CTL_MOD, fd, c, wait_for)) close_client(c);
+    if (!pass_on(fd, c, c, wait_for)) close_client(c);
 }
 
 // The caller owns `c` (it holds its event, or the client was never armed). Closing the socket
@@ -326,6 +309,14 @@ void pool::close_idle_client(pooled_client* c) noexcept {
 bool pool::arm(int op, int fd, void* tag, std::uint32_t events) noexcept {
     epoll_event ev{.events = events | EPOLLONESHOT, .data = {.ptr = tag}};
     return ::epoll_ctl(epoll_.get(), op, fd, &ev) == 0;
+}
+
+// Re-arms the one-shot event of `fd`, which passes `object` to whichever worker receives the
+// event next; the caller owns `object` until then and must not touch it after a success.
+bool pool::pass_on(int fd, void* tag, const void* object, std::uint32_t events) noexcept {
+    tsan::release(object);
+    const tsan::handover_call handover;
+    return arm(EPOLL_CTL_MOD, fd, tag, events);
 }
 
 class thread_pool_server final : public server {

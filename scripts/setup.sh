@@ -2,6 +2,7 @@
 # Installs what robotbench needs from Debian's packages (only what is missing) and builds it.
 #   scripts/setup.sh                 release build in build/
 #   scripts/setup.sh --sanitize      AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+#   scripts/setup.sh --tsan          ThreadSanitizer build in build-tsan/
 #   scripts/setup.sh --fuzz          clang, and the libFuzzer targets (ASan + UBSan) in build-fuzz/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +16,16 @@ case "${1:-}" in
     --sanitize) build_dir=build-asan
                 cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DROBOTBENCH_SANITIZE=address,undefined
                             -DROBOTBENCH_BENCH=OFF) ;;
+    --tsan) build_dir=build-tsan
+            cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBOTBENCH_SANITIZE=thread
+                        -DROBOTBENCH_BENCH=OFF) ;;
     --fuzz) build_dir=build-fuzz
             cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++
                         -DROBOTBENCH_FUZZ=ON -DROBOTBENCH_SANITIZE=address,undefined
                         -DROBOTBENCH_TESTS=OFF -DROBOTBENCH_BENCH=OFF)
             build_targets=(--target robotbench-fuzzers)
             extra_packages=(clang libclang-rt-14-dev) ;;
-    *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --fuzz)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --tsan, --fuzz)" >&2; exit 2 ;;
 esac
 
 packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev

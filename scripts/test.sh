@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the release build, then the same suite
-# under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Installs what is missing, builds, and runs every test: the release build and a 72 s soak of
+# every backend, then the same suite under AddressSanitizer and UndefinedBehaviorSanitizer, then
+# the threaded backends', load generator's and harness's integration tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 (cd build && ctest --output-on-failure --timeout 600)
+scripts/soak.sh 72s
 
 scripts/setup.sh --sanitize
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900)
+
+# ThreadSanitizer, on the backends whose threads share clients (thread, thread-per-client,
+# reactors) and on the load generator and harness, which run threads of their own. The other
+# backends serve on one thread (or one process each); see docs/testing.md.
+scripts/setup.sh --tsan
+tsan_tests='/(thread|thread_per_client|reactors)( |$)|^(thread_pool|thread_per_client|reactors|loadgen|run_test)\.'
+tsan=()
+if ! build-tsan/robotbench list >/dev/null 2>&1; then
+    # Kernels with more address randomisation (vm.mmap_rnd_bits above 28) leave no room for the
+    # shadow memory of gcc 12's TSan runtime; without randomisation there is.
+    tsan=(setarch "$(uname -m)" -R)
+    "${tsan[@]}" build-tsan/robotbench list >/dev/null 2>&1 || {
+        echo "test.sh: ThreadSanitizer builds cannot start here, even with setarch -R" \
+             "(try: sysctl vm.mmap_rnd_bits=28)" >&2
+        exit 1
+    }
+fi
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    "${tsan[@]}" ctest --output-on-failure --timeout 900 --no-tests=error -R "$tsan_tests")

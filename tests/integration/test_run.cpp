@@ -140,7 +140,8 @@ TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_conne
 INSTANTIATE_TEST_SUITE_P(backends, run_backend,
                          ::testing::Values("select", "fork", "thread", "libuv",
                                            "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"));
+                                           "reactors", "io_uring"),
+                         [](const auto& info) { return backend_test_name(info.param); });
 
 TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
     const auto result = run_robotbench(

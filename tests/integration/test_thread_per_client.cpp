@@ -70,6 +70,9 @@ TEST(thread_per_client, a_thread_per_client_that_ends_when_the_client_leaves) {
 }
 
 TEST(thread_per_client, churn_reuses_thread_stacks_instead_of_piling_them_up) {
+#if defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "ThreadSanitizer maps memory of its own for every thread started";
+#endif
     server_process server("thread-per-client");
     ASSERT_NE(server.port(), 0);
     const auto pid = server.pid();
@@ -93,8 +96,8 @@ TEST(thread_per_client, churn_reuses_thread_stacks_instead_of_piling_them_up) {
 }
 
 TEST(thread_per_client, a_client_that_cannot_get_a_thread_is_refused_and_the_others_served) {
-#if defined(__SANITIZE_ADDRESS__)
-    GTEST_SKIP() << "AddressSanitizer's shadow memory does not fit an address space limit";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "a sanitizer's shadow memory does not fit an address space limit";
 #endif
     const std::string prlimit = "/usr/bin/prlimit";
     if (::access(prlimit.c_str(), X_OK) != 0) GTEST_SKIP() << "needs " << prlimit;
