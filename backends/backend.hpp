@@ -4,6 +4,7 @@
 // A new concurrency model is one more source file here and one more registry row.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -37,14 +38,21 @@ struct server_context {
     std::uint16_t port;      // the port actually bound: more SO_REUSEPORT listeners may share it
     presence& online;        // count every client from accept until the server closed it
     const stop_event& stop;  // readable once the server must stop
+    // Called once by serve(), on its thread, when the backend has set up everything of its own
+    // (descriptors, rings, loops, threads, worker processes) and before its first client:
+    // checks that `per_client` more descriptors (what one client costs this model) can still
+    // be opened, and announces that the server listens. Throws when they cannot; serve() then
+    // ends what it started and lets the exception through.
+    std::function<void(unsigned per_client)> ready;
 };
 
 // One concurrency model. serve() is called once, on the main thread.
 class server {
 public:
     virtual ~server() = default;
-    // Serves clients until ctx.stop fires, then closes every client and ends every thread and
-    // child process it started before returning. Throws std::system_error on setup failures.
+    // Sets up, calls ctx.ready(), then serves clients until ctx.stop fires; closes every client
+    // and ends every thread and child process it started before returning. Throws
+    // std::system_error on setup failures, which then come before ctx.ready().
     virtual void serve(const server_context& ctx) = 0;
 };
 

@@ -37,11 +37,16 @@ void select_server::serve(const server_context& ctx) {
         throw std::system_error(EMFILE, std::generic_category(), "select: listener above FD_SETSIZE");
     acceptor accept_from(ctx.listener);
     std::vector<char> scratch(read_chunk);
+    ctx.ready(1);
     for (;;) {
+        // While accepting is paused the listener is not watched, and select wakes when the
+        // pause ends.
+        const int pause_ms = accept_from.pause_left_ms();
+        timeval pause_left{pause_ms / 1000, (pause_ms % 1000) * 1000};
         fd_set readable, writable;
         FD_ZERO(&readable);
         FD_ZERO(&writable);
-        FD_SET(ctx.listener, &readable);
+        if (pause_ms < 0) FD_SET(ctx.listener, &readable);
         FD_SET(ctx.stop.fd(), &readable);
         int nfds = std::max(ctx.listener, ctx.stop.fd());
         for (int fd = 0; fd <= max_fd_; ++fd) {
@@ -51,7 +56,8 @@ void select_server::serve(const server_context& ctx) {
             if (want.write) FD_SET(fd, &writable);
             nfds = std::max(nfds, fd);
         }
-        if (::select(nfds + 1, &readable, &writable, nullptr, nullptr) < 0) {
+        if (::select(nfds + 1, &readable, &writable, nullptr,
+                     pause_ms < 0 ? nullptr : &pause_left) < 0) {
             if (errno == EINTR) continue;
             throw std::system_error(errno, std::generic_category(), "select");
         }
@@ -63,7 +69,8 @@ void select_server::serve(const server_context& ctx) {
             if (clients_[fd]->on_ready(can_read, scratch, ctx.online).close)
                 close_client(ctx, fd, true);
         }
-        if (FD_ISSET(ctx.listener, &readable)) accept_clients(ctx, accept_from);
+        if (pause_ms < 0 ? FD_ISSET(ctx.listener, &readable) : !accept_from.paused())
+            accept_clients(ctx, accept_from);
     }
     for (int fd = 0; fd <= max_fd_; ++fd)
         if (clients_[fd]) close_client(ctx, fd, false);

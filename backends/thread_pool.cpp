@@ -3,9 +3,12 @@
 // worker, which serves it without blocking and then re-arms it or closes it. No worker is ever
 // held by one client, so a few threads serve far more clients than there are threads. The
 // listener is one-shot too (one worker accepts at a time); the stop event is level-triggered so
-// that every worker sees it.
+// that every worker sees it. While accepting is paused (out of descriptors or memory) the
+// listener stays disarmed and a one-shot timer re-arms it when the pause ends.
 
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -117,6 +120,7 @@ public:
 private:
     void work();
     void accept_clients();
+    void resume_accepting();
     void serve_client(pooled_client* c, std::uint32_t events, std::span<char> scratch);
     void close_client(pooled_client* c) noexcept;
     bool arm(int op, int fd, void* tag, std::uint32_t events) noexcept;
@@ -126,9 +130,11 @@ private:
     unique_fd epoll_;         // the one epoll set every worker waits on
     acceptor acceptor_;       // used only by the worker holding the listener's one-shot event
     handoff listener_owner_;  // passes acceptor_ from one worker to the next
+    unique_fd pause_timer_;   // timerfd, armed one-shot: ends a pause of accepting
     client_registry clients_;
     char stop_tag_ = 0;    // its address marks the stop event in the epoll set
     char listen_tag_ = 0;  // its address marks the listener in the epoll set
+    char pause_tag_ = 0;   // its address marks the pause timer in the epoll set
     std::mutex failure_mutex_;
     std::exception_ptr failure_;  // the first exception a worker threw, guarded by failure_mutex_
 };
@@ -137,8 +143,11 @@ pool::pool(const server_options& options, const server_context& ctx)
     : options_(options),
       ctx_(ctx),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      acceptor_(ctx.listener) {
+      acceptor_(ctx.listener),
+      pause_timer_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
     if (!epoll_) fail("epoll_create1");
+    if (!pause_timer_) fail("timerfd_create");
+    if (!arm(EPOLL_CTL_ADD, pause_timer_.get(), &pause_tag_, EPOLLIN)) fail("epoll_ctl add timer");
     epoll_event stop{.events = EPOLLIN, .data = {.ptr = &stop_tag_}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ctx.stop.fd(), &stop) != 0)
         fail("epoll_ctl add stop event");
@@ -177,6 +186,8 @@ void pool::work() {
             if (tag == &stop_tag_) return;
             if (tag == &listen_tag_)
                 accept_clients();
+            else if (tag == &pause_tag_)
+                resume_accepting();
             else
                 serve_client(static_cast<pooled_client*>(tag), events[i].events, scratch);
         }
@@ -203,6 +214,25 @@ void pool::accept_clients() {
         if (!arm(EPOLL_CTL_ADD, fd, c, EPOLLIN)) close_client(c);
     }
     listener_owner_.release();
+    if (const int pause_ms = acceptor_.pause_left_ms(); pause_ms >= 0) {
+        // The listener stays disarmed; whichever worker gets the timer's event re-arms it.
+        const itimerspec at{.it_interval = {},
+                            .it_value = {.tv_sec = pause_ms / 1000,
+                                         .tv_nsec = (pause_ms % 1000) * 1'000'000L}};
+        if (::timerfd_settime(pause_timer_.get(), 0, &at, nullptr) != 0) fail("timerfd_settime");
+        if (!arm(EPOLL_CTL_MOD, pause_timer_.get(), &pause_tag_, EPOLLIN))
+            fail("epoll_ctl arm timer");
+        return;
+    }
+    if (!arm(EPOLL_CTL_MOD, ctx_.listener, &listen_tag_, EPOLLIN))
+        fail("epoll_ctl re-arm listener");
+}
+
+// Runs on the one worker that received the pause timer's one-shot event: the pause is over, the
+// listener is armed again and its next event goes to any worker.
+void pool::resume_accepting() {
+    std::uint64_t expirations = 0;
+    [[maybe_unused]] auto n = ::read(pause_timer_.get(), &expirations, sizeof expirations);
     if (!arm(EPOLL_CTL_MOD, ctx_.listener, &listen_tag_, EPOLLIN))
         fail("epoll_ctl re-arm listener");
 }
@@ -258,6 +288,7 @@ void thread_pool_server::serve(const server_context& ctx) {
         try {
             for (unsigned i = 0; i < threads; ++i)
                 workers.emplace_back([&shared] { shared.run_worker(); });
+            ctx.ready(1);
         } catch (...) {
             ctx.stop.request();  // lets the workers already started end, so they can be joined
             throw;
