@@ -60,6 +60,12 @@ public:
 struct client_capacity {
     std::size_t clients = 0;  // 0: no fixed limit (only descriptors, memory, --max-conns)
     std::string reason;       // what sets `clients`, for reports: "--workers=128 processes"
+    // `serve` refuses clients beyond `clients` with `!ERR server full`, as a default
+    // --max-conns (the machine-derived cap of the process- and thread-per-client models).
+    bool default_max_conns = false;
+    // Why the backend cannot start at all with these options on this machine (not even one
+    // client fits, or more worker processes than the machine can run); empty when it can.
+    std::string cannot_start;
 };
 
 // A registry row.

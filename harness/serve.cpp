@@ -95,7 +95,16 @@ int run_serve(const serve_options& options) {
                    why);
         return 2;
     }
-    const server_options& settings = options.server;
+    // How many clients it may serve at once, read before this process opens anything: the
+    // machine-derived cap of a process- or thread-per-client model becomes its --max-conns.
+    const client_capacity capacity = info->capacity(options.server);
+    if (!capacity.cannot_start.empty()) {
+        fmt::print(stderr, "robotbench serve: {} cannot start: {}\n", info->name,
+                   capacity.cannot_start);
+        return 1;
+    }
+    server_options settings = options.server;
+    if (capacity.default_max_conns && settings.max_conns == 0) settings.max_conns = capacity.clients;
     raise_descriptor_limit();
     block_signals();
     bool listening = false;  // `listening on` was printed
@@ -105,7 +114,9 @@ int run_serve(const serve_options& options) {
         presence online;
         stop_event stop;
         auto server = info->make(settings);
-        // Called by the backend once it is set up: the last check, then the announcement.
+        // Called by the backend once it is set up: the last check, then the announcement, and
+        // beside it (after, so that `listening on` stays the first line even with stderr joined
+        // to stdout) the cap on clients and what sets it.
         const auto ready = [&](unsigned per_client) {
             require_free_descriptors(per_client, per_client == 1
                                                      ? std::string("one client")
@@ -115,6 +126,17 @@ int run_serve(const serve_options& options) {
             fmt::print("listening on {}:{}\n", settings.host, port);
             std::fflush(stdout);
             listening = true;
+            if (!options.quiet && capacity.clients != 0) {
+                // As with the `online N` lines, a stderr nobody can write must not stop serving.
+                try {
+                    fmt::print(stderr,
+                               "robotbench serve: {} serves at most {} clients at once ({}){}\n",
+                               info->name, capacity.clients, capacity.reason,
+                               capacity.default_max_conns ? "; --max-conns overrides" : "");
+                    std::fflush(stderr);
+                } catch (const std::exception&) {
+                }
+            }
         };
         std::thread supervisor(supervise, std::cref(stop), std::cref(online), options.quiet);
         int status = 0;
