@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -41,14 +42,21 @@ struct server_context {
     std::uint16_t port;      // the port actually bound: more SO_REUSEPORT listeners may share it
     presence& online;        // count every client from accept until the server closed it
     const stop_event& stop;  // readable once the server must stop
+    // Called once by serve(), on its thread, when the backend has set up everything of its own
+    // (descriptors, rings, loops, threads, worker processes) and before its first client:
+    // checks that `per_client` more descriptors (what one client costs this model) can still
+    // be opened, and announces that the server listens. Throws when they cannot; serve() then
+    // ends what it started and lets the exception through.
+    std::function<void(unsigned per_client)> ready;
 };
 
 // One concurrency model. serve() is called once, on the main thread.
 class server {
 public:
     virtual ~server() = default;
-    // Serves clients until ctx.stop fires, then closes every client and ends every thread and
-    // child process it started before returning. Throws std::system_error on setup failures.
+    // Sets up, calls ctx.ready(), then serves clients until ctx.stop fires; closes every client
+    // and ends every thread and child process it started before returning. Throws
+    // std::system_error on setup failures, which then come before ctx.ready().
     virtual void serve(const server_context& ctx) = 0;
 };
 
@@ -56,6 +64,12 @@ public:
 struct client_capacity {
     std::size_t clients = 0;  // 0: no fixed limit (only descriptors, memory, --max-conns)
     std::string reason;       // what sets `clients`, for reports: "--workers=128 processes"
+    // `serve` refuses clients beyond `clients` with `!ERR server full`, as a default
+    // --max-conns (the machine-derived cap of the process- and thread-per-client models).
+    bool default_max_conns = false;
+    // Why the backend cannot start at all with these options on this machine (not even one
+    // client fits, or more worker processes than the machine can run); empty when it can.
+    std::string cannot_start;
 };
 
 // A registry row.

@@ -27,6 +27,7 @@ class epoll_server final : public server {
     void serve(const server_context& ctx) override {
         epoll_loop loop(options_, ctx);
         loop.accept_into({&loop});
+        ctx.ready(1);
         loop.run();
     }
 

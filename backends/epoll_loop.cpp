@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -68,6 +69,17 @@ void epoll_loop::accept_into(std::vector<epoll_loop*> targets) {
     targets_ = std::move(targets);
     // Level-triggered: a batch that leaves connections in the listen queue is reported again.
     watch(epoll_.get(), ctx_.listener, EPOLLIN, "epoll_ctl add listener");
+    listener_watched_ = true;
+}
+
+int epoll_loop::wait_timeout(int idle) {
+    if (!acceptor_ || listener_watched_) return idle;
+    const int pause_ms = acceptor_->pause_left_ms();
+    if (pause_ms >= 0) return idle < 0 ? pause_ms : std::min(idle, pause_ms);
+    // The pause is over: clients waiting meanwhile make the listener readable at once.
+    watch(epoll_.get(), ctx_.listener, EPOLLIN, "epoll_ctl add listener");
+    listener_watched_ = true;
+    return idle;
 }
 
 void epoll_loop::run() {
@@ -78,9 +90,9 @@ void epoll_loop::run() {
     epoll_event events[max_events];
     for (;;) {
         // With clients in the backlog, only a look; else until the longest-idle client expires
-        // (for ever while the idle timeout is off or no client is held).
-        const int timeout = backlog_.empty() ? idle_.wait_ms(now_) : 0;
-        const int n = ::epoll_wait(epoll_.get(), events, max_events, timeout);
+        // (for ever while the idle timeout is off or no client is held), or an accept pause ends.
+        const int n = ::epoll_wait(epoll_.get(), events, max_events,
+                                   wait_timeout(backlog_.empty() ? idle_.wait_ms(now_) : 0));
         if (n < 0) {
             if (errno == EINTR) continue;
             fail("epoll_wait");
@@ -92,7 +104,7 @@ void epoll_loop::run() {
             if (fd == ctx_.stop.fd()) return;
             if (fd == wake_.get())
                 take_handed_over();
-            else if (acceptor_ && fd == ctx_.listener)
+            else if (acceptor_ && listener_watched_ && fd == ctx_.listener)
                 accept_clients();
             else
                 on_client_event(fd, events[i].events, spill);
@@ -132,7 +144,7 @@ void epoll_loop::hand_over(unique_fd client) noexcept {
 void epoll_loop::accept_clients() {
     for (int i = 0; i < accept_batch; ++i) {
         auto client = acceptor_->accept();
-        if (!client) return;
+        if (!client) break;
         if (at_capacity(options_, ctx_.online)) {
             refuse_full(std::move(*client));
             continue;
@@ -144,6 +156,13 @@ void epoll_loop::accept_clients() {
             add_client(std::move(*client));
         else
             to->hand_over(std::move(*client));
+    }
+    if (acceptor_->paused()) {
+        // A level-triggered listener that cannot be emptied would wake the loop at once, again
+        // and again: it leaves the set until the pause is over (wait_timeout).
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, ctx_.listener, nullptr) != 0)
+            fail("epoll_ctl remove listener");
+        listener_watched_ = false;
     }
 }
 

@@ -61,6 +61,9 @@ class epoll_loop {
 
   private:
     void accept_clients();
+    // The epoll_wait timeout: `idle` (-1 or 0), shortened to the end of a pause of accepting,
+    // which resumes watching the listener once it is over.
+    int wait_timeout(int idle);
     void take_handed_over();
     void add_client(unique_fd socket) noexcept;
     void on_client_event(int fd, std::uint32_t events, std::span<char> spill) noexcept;
@@ -86,6 +89,7 @@ class epoll_loop {
 
     // Acceptor role (set by accept_into()); loop thread only.
     std::unique_ptr<acceptor> acceptor_;
+    bool listener_watched_ = false;  // false while accepting is paused
     std::vector<epoll_loop*> targets_;
     std::size_t next_target_ = 0;
 

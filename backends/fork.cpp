@@ -79,8 +79,13 @@ void fork_server::serve(const server_context& ctx) {
     acceptor accept_from(ctx.listener, /*nonblocking_clients=*/false);
     std::array<pollfd, 3> waits{
         {{ctx.stop.fd(), POLLIN, 0}, {child_exits.get(), POLLIN, 0}, {ctx.listener, POLLIN, 0}}};
+    ctx.ready(1);  // the parent holds each client only until it has forked
     for (;;) {
-        if (::poll(waits.data(), waits.size(), -1) < 0) {
+        // While accepting is paused the listener is not watched (poll skips a negative
+        // descriptor), and poll wakes when the pause ends.
+        const int pause_ms = accept_from.pause_left_ms();
+        waits[2].fd = pause_ms < 0 ? ctx.listener : -1;
+        if (::poll(waits.data(), waits.size(), pause_ms) < 0) {
             if (errno == EINTR) continue;
             throw std::system_error(errno, std::generic_category(), "poll");
         }
@@ -89,7 +94,8 @@ void fork_server::serve(const server_context& ctx) {
             drain_child_exits(child_exits.get());
             children.reap();
         }
-        if (waits[2].revents != 0) accept_clients(ctx, accept_from, children);
+        if (pause_ms < 0 ? waits[2].revents != 0 : !accept_from.paused())
+            accept_clients(ctx, accept_from, children);
     }
     children.stop_all(stop_grace);
 }

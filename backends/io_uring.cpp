@@ -4,7 +4,9 @@
 // that one batch of completions brought from a client leave in one send; a poll request watches
 // the stop event. Out of descriptors, an accept request fails at once (it takes a descriptor
 // before it looks for a client), so the listener is polled instead and each client that comes
-// is shed with the acceptor's spare descriptor, until a descriptor is free again.
+// is shed with the acceptor's spare descriptor, until a descriptor is free again. When even that
+// fails, or the kernel is out of memory, the acceptor pauses and a timeout waits out the pause
+// (growing while the failures go on) before accepting is tried again.
 //
 // A send points straight into the session's output buffer, which moves when input is fed or sent
 // bytes are compacted away. So while a client's send is in flight it is not fed: what its recv
@@ -45,8 +47,6 @@ constexpr unsigned cq_entries = 8 * sq_entries;
 constexpr unsigned buffer_count = 256;
 constexpr unsigned buffer_size = 16 * 1024;
 constexpr std::uint16_t buffer_group = 0;
-// Accepting pauses this long after an error that re-arming at once could repeat forever.
-constexpr long long accept_backoff_ns = 50'000'000;
 
 // A completion's user_data: a client's address with the operation in its low bits, or one of the
 // server's own tags, all below any heap address.
@@ -118,7 +118,8 @@ private:
 
     void arm_accept();
     void arm_listen_poll();
-    void arm_backoff();
+    // Waits `ms` before accepting again.
+    void arm_backoff(int ms);
     void arm_recv(client& c);
     void send(client& c);
     // Cancels the request with this user_data, or every request on a client's socket.
@@ -137,8 +138,8 @@ private:
     // while the timeout is on (what progress is stamped with).
     idle_list<client> idle_;
     idle_clock::time_point now_{};
-    acceptor shedder_;            // takes and refuses a waiting client on EMFILE/ENFILE
-    __kernel_timespec backoff_{.tv_sec = 0, .tv_nsec = accept_backoff_ns};
+    acceptor shedder_;  // takes and refuses a waiting client on EMFILE/ENFILE, pauses on failure
+    __kernel_timespec backoff_{};  // the pending backoff timeout's length
     // At most one of these is armed at a time, until stop.
     bool accepting_ = false;    // the multishot accept
     bool polling_ = false;      // a poll on the listener, while out of descriptors
@@ -240,7 +241,7 @@ void uring_loop::on_completion(const io_uring_cqe& cqe) {
             if (cqe.res >= 0)
                 on_listener_readable();
             else
-                arm_backoff();
+                arm_backoff(static_cast<int>(acceptor::longest_pause.count()));
             return;
         case tag_backoff:
             backing_off_ = false;
@@ -254,26 +255,25 @@ void uring_loop::on_completion(const io_uring_cqe& cqe) {
 void uring_loop::on_accept(int res, unsigned flags) {
     if (res >= 0) take(unique_fd(res));
     if (flags & IORING_CQE_F_MORE) return;
-    // The multishot accept ended: re-arm it, at once if that cannot repeat the same error.
+    // The multishot accept ended: re-arm it at once if that cannot repeat the same error. Out
+    // of descriptors or memory, the acceptor takes over (accept4 with its spare descriptor, and
+    // a growing pause when even that fails) until a client is accepted again.
     accepting_ = false;
     if (stopping_ || res == -ECANCELED) return;
-    if (res == -EMFILE || res == -ENFILE)
-        arm_listen_poll();
-    else if (res >= 0 || res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
+    if (res >= 0 || res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
         arm_accept();
     else
-        arm_backoff();
+        arm_listen_poll();
 }
 
 void uring_loop::on_listener_readable() {
-    const auto shed_before = shedder_.shed();
-    if (auto socket = shedder_.accept()) {  // a descriptor is free again
+    if (auto socket = shedder_.accept()) {  // a descriptor (or memory) is there again
         take(std::move(*socket));
         arm_accept();
-    } else if (shedder_.shed() != shed_before) {
-        arm_listen_poll();  // the waiting client was refused; still out of descriptors
+    } else if (const int pause_ms = shedder_.pause_left_ms(); pause_ms >= 0) {
+        arm_backoff(pause_ms);  // even the spare descriptor could not help, or out of memory
     } else {
-        arm_backoff();  // the spare descriptor is lost too, or the client went away
+        arm_listen_poll();  // the waiting client was refused (or left); wait for the next
     }
 }
 
@@ -416,7 +416,8 @@ void uring_loop::arm_listen_poll() {
     polling_ = true;
 }
 
-void uring_loop::arm_backoff() {
+void uring_loop::arm_backoff(int ms) {
+    backoff_ = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1'000'000LL};
     io_uring_sqe* sqe = ring_.next_sqe();
     io_uring_prep_timeout(sqe, &backoff_, 0, 0);
     io_uring_sqe_set_data64(sqe, tag_backoff);
@@ -458,6 +459,7 @@ public:
     explicit io_uring_server(const server_options& options) : options_(options) {}
     void serve(const server_context& ctx) override {
         uring_loop loop(options_, ctx);
+        ctx.ready(1);
         loop.run();
     }
 

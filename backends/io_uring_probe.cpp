@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <mutex>
 #include <optional>
 #include <system_error>
 
@@ -116,11 +117,17 @@ std::optional<io_uring_refusal> probe() {
 }  // namespace
 
 std::string io_uring_unavailable() {
-    static const std::string why = [] {
-        const auto refusal = probe();
-        return refusal ? describe(*refusal) : std::string();
-    }();
-    return why;
+    // A probe that ran out of descriptors proves nothing about the kernel: it counts as
+    // available and is not remembered, and a server that then cannot set up its ring says it
+    // lacks descriptors.
+    static std::mutex mutex;
+    static std::optional<std::string> why;  // guarded by mutex
+    const std::lock_guard lock(mutex);
+    if (why) return *why;
+    const auto refusal = probe();
+    if (refusal && (refusal->error == EMFILE || refusal->error == ENFILE)) return {};
+    why = refusal ? describe(*refusal) : std::string();
+    return *why;
 }
 
 }  // namespace robotbench

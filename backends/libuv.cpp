@@ -1,20 +1,23 @@
-// The libuv backend: one libuv event loop on the serving thread. The caller's listener is adopted
-// through a duplicate (uv_tcp_open + uv_listen); each client is a uv_tcp_t read into one shared
-// scratch buffer, and replies leave through uv_try_write, with uv_write for what the socket did
-// not take at once. libuv keeps a spare descriptor for EMFILE/ENFILE itself: it accepts and closes
-// the waiting clients (they are refused without a reply) instead of spinning.
+// The libuv backend: one libuv event loop on the serving thread. The listener is watched with a
+// uv_poll_t and accepted from with the acceptor every backend shares, rather than through
+// uv_listen: libuv's own accept loop calls back for every failed accept and tries again at once,
+// so a listener it cannot empty (its reserve descriptor lost, the kernel out of memory) keeps it
+// spinning, and it sheds clients without a word. The acceptor refuses them with `!ERR server
+// full` and pauses when even that fails: the poll stops and a timer restarts it. Each client is
+// a uv_tcp_t opened on the accepted socket (uv_tcp_open), read into one shared scratch buffer;
+// replies leave through uv_try_write, with uv_write for what the socket did not take at once.
 //
 // --idle-timeout: the clients are kept in an idle_list by last progress, and one uv_timer is due
 // when the longest-idle client expires; progress only moves a client in the list. The timer may
 // fire for a client that has made progress since; it then waits for the next deadline.
 
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <uv.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -22,8 +25,10 @@
 
 #include "backend.hpp"
 #include "connection.hpp"
+#include "descriptors.hpp"
 #include "idle_list.hpp"
 #include "libuv_loop.hpp"
+#include "net.hpp"
 #include "protocol/unique_fd.hpp"
 
 namespace robotbench {
@@ -33,6 +38,14 @@ namespace {
 using libuv::as_handle;
 using libuv::check;
 using libuv::owner_of;
+
+// Descriptors uv_loop_init opens (libuv 1.44: an epoll set, its process-wide signal pipe, the
+// loop's signal pipe, an eventfd and one more). It aborts the process when it cannot make the
+// signal pipe, so they are made sure of before it is called.
+constexpr unsigned loop_descriptors = 7;
+
+// Clients accepted per listener event before the loop serves the others again.
+constexpr int accept_batch = 64;
 
 // A uv_buf_t over bytes libuv only reads (uv_buf_t has no const flavour).
 uv_buf_t read_only_buf(std::span<const char> bytes) noexcept {
@@ -53,8 +66,8 @@ class client final : public libuv::handle_owner, public idle_hook {
 public:
     explicit client(loop_server& server);
 
-    // Takes the waiting client off `listener`, then serves it, or refuses it when `full`.
-    static void accept(loop_server& server, uv_stream_t* listener, bool full) noexcept;
+    // Serves an accepted socket: counts it online and starts reading.
+    static void serve(loop_server& server, unique_fd socket) noexcept;
 
     void close_handle(uv_handle_t*) noexcept override { close_now(); }
 
@@ -71,8 +84,6 @@ private:
 
     // Counts the client online and starts reading.
     void start() noexcept;
-    // Sends `!ERR server full`, then closes.
-    void refuse() noexcept;
     // Sends pending output (uv_try_write, then uv_write for the rest), then closes if the session
     // is finished, or reads if it wants input and nothing is in flight.
     void flush() noexcept;
@@ -94,13 +105,15 @@ private:
     bool reading_ = false;       // uv_read_start is in effect
     bool shutting_down_ = false;
     bool closing_ = false;  // uv_close was called; on_close frees the client
-    bool counted_ = false;  // counted online (refused clients are not)
+    bool counted_ = false;  // counted online (not if its socket could not be opened)
 };
 
-// The state of one serve() call: the loop, the adopted listener, the stop watch and the read
-// buffer every client shares. Lives on the serving thread's stack for the whole of serve().
+// The state of one serve() call: the loop, the listener's watch and acceptor, the stop watch and
+// the read buffer every client shares. Lives on the serving thread's stack for the whole of
+// serve(); built, run and destroyed on that thread.
 class loop_server {
 public:
+    // Sets up the loop and every handle of its own. Throws std::system_error.
     loop_server(const server_options& options, const server_context& ctx);
 
     // Serves until stop is requested, then closes every handle and the loop.
@@ -108,6 +121,7 @@ public:
 
     const server_options& options() const noexcept { return options_; }
     const server_context& ctx() const noexcept { return ctx_; }
+    uv_loop_t* loop() noexcept { return loop_.get(); }
     // The one read buffer: a read callback consumes it before the next read fills it.
     std::span<char> scratch() noexcept { return {scratch_.get(), read_chunk}; }
 
@@ -118,17 +132,22 @@ public:
     void forget(client& c) noexcept { idle_.remove(c); }
 
 private:
-    static void on_connection(uv_stream_t* listener, int status) noexcept;
+    static void on_listener(uv_poll_t* watch, int status, int events) noexcept;
+    static void on_pause_end(uv_timer_t* timer) noexcept;
     static void on_stop(uv_poll_t* watch, int status, int events) noexcept;
     static void on_idle_timer(uv_timer_t* timer) noexcept;
+    // Accepts a batch of clients; stops watching the listener while the acceptor pauses.
+    void accept_clients() noexcept;
     // Starts the idle timer for the longest-idle client's deadline, if a client is listed.
     void arm_idle_timer(idle_clock::time_point now) noexcept;
 
     const server_options& options_;
     const server_context& ctx_;
     std::unique_ptr<char[]> scratch_;
-    uv_tcp_t listener_{};     // owns a duplicate of ctx.listener, closed with the handle
-    uv_poll_t stop_watch_{};  // readable once stop is requested
+    acceptor acceptor_;           // accepts from ctx.listener, which stays the caller's
+    uv_poll_t listen_watch_{};    // readable while clients wait; stopped during a pause
+    uv_timer_t pause_timer_{};    // ends a pause of accepting
+    uv_poll_t stop_watch_{};      // readable once stop is requested
     // --idle-timeout: the clients by last progress, and the timer due when the first of them
     // expires (initialised with --idle-timeout only; active while a client is listed).
     idle_list<client> idle_;
@@ -139,18 +158,20 @@ private:
 
 client::client(loop_server& server) : server_(server), session_(server.options().limits) {}
 
-void client::accept(loop_server& server, uv_stream_t* listener, bool full) noexcept {
-    auto owned = std::make_unique<client>(server);
+void client::serve(loop_server& server, unique_fd socket) noexcept {
+    std::unique_ptr<client> owned;
+    try {
+        owned = std::make_unique<client>(server);
+    } catch (const std::bad_alloc&) {
+        return refuse_full(std::move(socket));
+    }
     // uv_tcp_init without a socket only links the handle into the loop; it cannot fail.
-    if (uv_tcp_init(listener->loop, &owned->tcp_) != 0) return;
+    if (uv_tcp_init(server.loop(), &owned->tcp_) != 0) return;
     client& self = *owned.release();  // the handle owns it now: on_close frees it
     self.tcp_.data = static_cast<libuv::handle_owner*>(&self);
-    if (uv_accept(listener, self.stream()) != 0) return self.close_now();
-    uv_tcp_nodelay(&self.tcp_, 1);
-    if (full)
-        self.refuse();
-    else
-        self.start();
+    if (uv_tcp_open(&self.tcp_, socket.get()) != 0) return self.close_now();  // socket closes
+    socket.release();  // the handle owns the descriptor now
+    self.start();
 }
 
 void client::start() noexcept {
@@ -158,13 +179,6 @@ void client::start() noexcept {
     counted_ = true;
     server_.touch(*this);
     update_reading();
-}
-
-void client::refuse() noexcept {
-    // A fresh socket takes these few bytes at once; if it does not, the client just sees the close.
-    const uv_buf_t reply = read_only_buf(protocol::server_full_reply);
-    uv_try_write(stream(), &reply, 1);
-    shut_down();
 }
 
 void client::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
@@ -283,17 +297,14 @@ loop_server::loop_server(const server_options& options, const server_context& ct
     : options_(options),
       ctx_(ctx),
       scratch_(std::make_unique_for_overwrite<char[]>(read_chunk)),
+      acceptor_(ctx.listener),
       idle_(options.idle_timeout) {
     uv_loop_t* loop = loop_.get();
     loop->data = this;
-    // Closing the listener's handle closes its descriptor, and ctx.listener is the caller's.
-    unique_fd listen_fd(::fcntl(ctx.listener, F_DUPFD_CLOEXEC, 0));
-    if (!listen_fd) throw std::system_error(errno, std::generic_category(), "dup listener");
-    check(uv_tcp_init(loop, &listener_), "uv_tcp_init");
-    check(uv_tcp_open(&listener_, listen_fd.get()), "uv_tcp_open");
-    listen_fd.release();  // the handle owns the duplicate now
-    check(uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), SOMAXCONN, on_connection),
-          "uv_listen");
+    // Closing a uv_poll_t leaves its descriptor open: ctx.listener stays the caller's.
+    check(uv_poll_init(loop, &listen_watch_, ctx.listener), "uv_poll_init listener");
+    check(uv_poll_start(&listen_watch_, UV_READABLE, on_listener), "uv_poll_start listener");
+    check(uv_timer_init(loop, &pause_timer_), "uv_timer_init");
     check(uv_poll_init(loop, &stop_watch_, ctx.stop.fd()), "uv_poll_init");
     check(uv_poll_start(&stop_watch_, UV_READABLE, on_stop), "uv_poll_start");
     if (idle_.enabled()) check(uv_timer_init(loop, &idle_timer_), "uv_timer_init");
@@ -324,11 +335,31 @@ void loop_server::run() {
     loop_.close();
 }
 
-void loop_server::on_connection(uv_stream_t* listener, int status) noexcept {
-    // An error here is one client's failed accept, or clients libuv already shed (EMFILE).
-    if (status < 0) return;
-    auto& self = *static_cast<loop_server*>(listener->loop->data);
-    client::accept(self, listener, at_capacity(self.options_, self.ctx_.online));
+void loop_server::on_listener(uv_poll_t* watch, int, int) noexcept {
+    // An error status is the listener's and shows in accept too: the acceptor decides.
+    static_cast<loop_server*>(watch->loop->data)->accept_clients();
+}
+
+void loop_server::accept_clients() noexcept {
+    for (int i = 0; i < accept_batch; ++i) {
+        auto socket = acceptor_.accept();
+        if (!socket) break;
+        if (at_capacity(options_, ctx_.online))
+            refuse_full(std::move(*socket));
+        else
+            client::serve(*this, std::move(*socket));
+    }
+    if (const int pause_ms = acceptor_.pause_left_ms(); pause_ms >= 0) {
+        uv_poll_stop(&listen_watch_);
+        uv_timer_start(&pause_timer_, on_pause_end, static_cast<std::uint64_t>(pause_ms), 0);
+    }
+}
+
+void loop_server::on_pause_end(uv_timer_t* timer) noexcept {
+    auto& self = *static_cast<loop_server*>(timer->loop->data);
+    if (uv_poll_start(&self.listen_watch_, UV_READABLE, on_listener) != 0)  // try again later
+        uv_timer_start(timer, on_pause_end,
+                       static_cast<std::uint64_t>(acceptor::longest_pause.count()), 0);
 }
 
 void loop_server::on_stop(uv_poll_t* watch, int, int) noexcept {
@@ -340,7 +371,10 @@ class libuv_server final : public server {
 public:
     explicit libuv_server(const server_options& options) : options_(options) {}
     void serve(const server_context& ctx) override {
+        require_free_descriptors(loop_descriptors + 2,
+                                 "libuv's loop, the acceptor's spare descriptor and a client");
         loop_server state(options_, ctx);
+        ctx.ready(1);
         state.run();
     }
 

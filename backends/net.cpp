@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -21,6 +22,10 @@ namespace {
 }
 
 unique_fd open_spare() { return unique_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
+
+// Failed accepts in a row, of errors that belong to one connection each, before accepting
+// pauses anyway.
+constexpr unsigned failures_before_pause = 64;
 
 }  // namespace
 
@@ -63,37 +68,93 @@ void set_nodelay(int fd) noexcept {
 }
 
 acceptor::acceptor(int listen_fd, bool nonblocking_clients)
-    : listen_fd_(listen_fd), nonblocking_clients_(nonblocking_clients), spare_(open_spare()) {}
+    : listen_fd_(listen_fd), nonblocking_clients_(nonblocking_clients), spare_(open_spare()) {
+    if (!spare_) fail("open /dev/null (the acceptor's spare descriptor)");
+}
 
 std::optional<unique_fd> acceptor::accept() {
+    if (paused()) return std::nullopt;
     const int flags = SOCK_CLOEXEC | (nonblocking_clients_ ? SOCK_NONBLOCK : 0);
     for (;;) {
         unique_fd client(::accept4(listen_fd_, nullptr, nullptr, flags));
         if (client) {
+            progressed();
             set_nodelay(client.get());
             return client;
         }
-        switch (errno) {
-            case EINTR:
+        const int error = errno;
+        if (error == EINTR) continue;
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+            progressed();
+            return std::nullopt;
+        }
+        // Every other error is a failure; enough of them in a row pause accepting, whatever
+        // they are, so that an error that does not take the client off the queue cannot spin.
+        ++failures_in_a_row_;
+        switch (error) {
             case ECONNABORTED:
-                continue;
+            case EPROTO:
+            case ENOPROTOOPT:
+            case EHOSTDOWN:
+            case ENONET:
+            case EHOSTUNREACH:
+            case EOPNOTSUPP:
+            case ENETDOWN:
+            case ENETUNREACH:
+            case EPERM:
+                // The error of one connection, which it took off the queue: on to the next.
+                if (failures_in_a_row_ < failures_before_pause) continue;
+                break;
             case EMFILE:
             case ENFILE:
-                // Free the spare, take the waiting client off the queue, refuse it, re-arm.
-                if (!spare_) spare_ = open_spare();  // lost earlier: try again
-                if (!spare_) return std::nullopt;
-                spare_.reset();
-                if (unique_fd victim{::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC)})
-                    refuse_full(std::move(victim));
-                spare_ = open_spare();
-                ++shed_;
-                return std::nullopt;
+                if (shed_one()) return std::nullopt;
+                break;
             default:
-                // EAGAIN, and transient network errors that belong to one client (ENETDOWN,
-                // EPROTO, ENOBUFS...): nothing to accept now.
-                return std::nullopt;
+                // ENOMEM, ENOBUFS: the kernel is short of memory; anything else would repeat.
+                break;
         }
+        pause();
+        return std::nullopt;
     }
+}
+
+bool acceptor::shed_one() noexcept {
+    if (!spare_) spare_ = open_spare();  // lost earlier: try again
+    if (!spare_) return false;
+    spare_.reset();
+    unique_fd victim(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
+    const int error = errno;
+    const bool took = static_cast<bool>(victim);
+    if (took) refuse_full(std::move(victim));  // closes it: its number becomes the spare's again
+    spare_ = open_spare();
+    if (took) {
+        failures_in_a_row_ = 0;
+        return true;
+    }
+    if (error != EAGAIN && error != EWOULDBLOCK) return false;
+    // The client left before it could be taken: the queue is empty, nothing to pause for.
+    progressed();
+    return true;
+}
+
+void acceptor::pause() noexcept {
+    resume_at_ = std::chrono::steady_clock::now() + next_pause_;
+    next_pause_ = std::min(next_pause_ * 2, longest_pause);
+}
+
+void acceptor::progressed() noexcept {
+    failures_in_a_row_ = 0;
+    next_pause_ = first_pause;
+}
+
+bool acceptor::paused() const noexcept {
+    return std::chrono::steady_clock::now() < resume_at_;
+}
+
+int acceptor::pause_left_ms() const noexcept {
+    const auto left = resume_at_ - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return -1;
+    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
 }
 
 void refuse_full(unique_fd client) noexcept {

@@ -2,6 +2,7 @@
 // Server-side socket plumbing shared by the backends: listening, accepting under descriptor
 // pressure, refusing, and closing without losing the last reply.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,25 +24,48 @@ void set_nonblocking(int fd);
 // Disables Nagle's algorithm so small replies leave at once.
 void set_nodelay(int fd) noexcept;
 
-// Accepts clients from one listener. On EMFILE/ENFILE it gives up a spare descriptor to accept
-// the waiting client and close it at once, so a level-triggered accept loop never spins.
-// One acceptor per listener, used by one thread at a time.
+// Accepts clients from one listener, and never lets a loop spin on a listener it cannot empty.
+// On EMFILE/ENFILE it gives up a spare descriptor to accept the waiting client and refuse it
+// (`!ERR server full`). When even that fails (the spare is lost, the system's file table is
+// full), or the kernel lacks memory for the new socket (ENOMEM, ENOBUFS), it pauses: the caller
+// stops watching the listener until the pause ends (first_pause, doubling while the failures go
+// on, up to longest_pause), then tries again. One acceptor per listener, used by one thread at
+// a time.
 class acceptor {
 public:
+    static constexpr std::chrono::milliseconds first_pause{10};
+    static constexpr std::chrono::milliseconds longest_pause{500};
+
+    // Opens the spare descriptor. Throws std::system_error when it cannot: the process is
+    // already out of descriptors.
     explicit acceptor(int listen_fd, bool nonblocking_clients = true);
 
-    // A new client (TCP_NODELAY set), or nullopt when none is waiting or one had to be shed
-    // for lack of descriptors. EINTR and ECONNABORTED are retried.
+    // A new client (TCP_NODELAY set), or nullopt: none is waiting, one was shed for lack of
+    // descriptors, or accepting failed and is paused (see paused()). EINTR is retried; errors
+    // that belong to one connection (ECONNABORTED, EPROTO...) move on to the next.
     std::optional<unique_fd> accept();
 
-    // Clients shed because the process was out of descriptors.
-    std::uint64_t shed() const noexcept { return shed_; }
+    // True while accepting is paused: the caller does not watch the listener (a level-triggered
+    // loop would wake at once, again and again) and does not call accept().
+    bool paused() const noexcept;
+
+    // How long the pause still lasts in milliseconds, rounded up, for a poll or epoll timeout;
+    // -1 when not paused.
+    int pause_left_ms() const noexcept;
 
 private:
+    void pause() noexcept;
+    void progressed() noexcept;
+    // EMFILE/ENFILE: takes the waiting client with the spare descriptor and refuses it; false
+    // when that was not possible.
+    bool shed_one() noexcept;
+
     int listen_fd_;
     bool nonblocking_clients_;
     unique_fd spare_;
-    std::uint64_t shed_ = 0;
+    unsigned failures_in_a_row_ = 0;  // failed accepts since the last success or empty queue
+    std::chrono::milliseconds next_pause_ = first_pause;
+    std::chrono::steady_clock::time_point resume_at_{};
 };
 
 // Tells a client the server cannot take it (`!ERR server full`), then closes it.

@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,7 +49,9 @@ namespace {
 // How long workers get to end after SIGTERM on stop before they are killed.
 constexpr std::chrono::milliseconds stop_grace{500};
 
-// How often the parent tries again to replace workers it could not fork (out of processes).
+// How often the parent tries again to replace workers it could not fork (out of processes), and
+// how long it waits before replacing a worker that failed on its own (exit status 1), so that
+// a worker that cannot start does not make the parent fork in a loop.
 constexpr int refork_interval_ms = 100;
 
 // Workers forked between two looks at the stop event, so that a stop while a large pool is
@@ -158,11 +161,17 @@ std::optional<unique_fd> next_client(const worker_setup& w, acceptor& from) {
     const accept_turn turn(w.board);
     std::array<pollfd, 2> waits{{{w.ctx.stop.fd(), POLLIN, 0}, {w.ctx.listener, POLLIN, 0}}};
     for (;;) {
-        if (::poll(waits.data(), waits.size(), -1) < 0) {
+        // While accepting is paused the listener is not watched (poll skips a negative
+        // descriptor) and the worker sleeps out the pause, lock held: the other workers would
+        // meet the same shortage.
+        const int pause_ms = from.pause_left_ms();
+        waits[1].fd = pause_ms < 0 ? w.ctx.listener : -1;
+        if (::poll(waits.data(), waits.size(), pause_ms) < 0) {
             if (errno == EINTR) continue;
             fail(errno, "poll");
         }
         if (waits[0].revents != 0) return std::nullopt;
+        if (pause_ms < 0 ? waits[1].revents == 0 : from.paused()) continue;
         auto client = from.accept();
         if (!client) continue;  // the client gave up before accept, or shed for descriptors
         if (at_capacity(w.options, w.ctx.online)) {
@@ -220,7 +229,8 @@ public:
 
     // Forks workers for up to `at_most` vacant slots; a slot that cannot be filled now stays
     // vacant. Returns how long the caller may wait before calling again: 0 while vacancies
-    // remain, refork_interval_ms after a failed fork, -1 (forever) once the pool is full.
+    // remain, up to refork_interval_ms after a failed fork or a failed worker, -1 (forever)
+    // once the pool is full.
     int fill_vacancies(unsigned at_most);
     // Reaps the workers that died, counts off the clients they held, and marks their slots
     // vacant (unless stopping).
@@ -231,7 +241,7 @@ public:
     void stop();
 
 private:
-    void on_exit(pid_t pid);
+    void on_exit(pid_t pid, int status);
 
     const server_options& options_;
     const server_context& ctx_;
@@ -239,6 +249,7 @@ private:
     std::vector<pid_t> pid_of_slot_;  // 0 for a vacant slot
     std::vector<unsigned> vacant_;    // slots to fork a worker for
     bool stopping_ = false;
+    std::chrono::steady_clock::time_point refork_at_{};  // no fork before; set by a failure
     child_set workers_;  // last: its destruction reports exits to the members above
 };
 
@@ -247,13 +258,16 @@ worker_pool::worker_pool(const server_options& options, const server_context& ct
       ctx_(ctx),
       board_(options.workers),
       pid_of_slot_(options.workers, 0),
-      workers_([this](pid_t pid, int) { on_exit(pid); }) {
+      workers_([this](pid_t pid, int status) { on_exit(pid, status); }) {
     vacant_.reserve(options.workers);
     for (unsigned slot = options.workers; slot-- > 0;) vacant_.push_back(slot);
 }
 
 int worker_pool::fill_vacancies(unsigned at_most) {
     const pid_t parent = ::getpid();
+    const auto wait = refork_at_ - std::chrono::steady_clock::now();
+    if (!vacant_.empty() && wait > std::chrono::steady_clock::duration::zero())
+        return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
     for (; at_most > 0 && !vacant_.empty(); --at_most) {
         const unsigned slot = vacant_.back();
         const pid_t pid = ::fork();
@@ -266,10 +280,12 @@ int worker_pool::fill_vacancies(unsigned at_most) {
     return vacant_.empty() ? -1 : 0;
 }
 
-void worker_pool::on_exit(pid_t pid) {
+void worker_pool::on_exit(pid_t pid, int status) {
     const auto it = std::find(pid_of_slot_.begin(), pid_of_slot_.end(), pid);
     if (it == pid_of_slot_.end()) return;
     *it = 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        refork_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(refork_interval_ms);
     const auto slot = static_cast<unsigned>(it - pid_of_slot_.begin());
     if (board_.holds_client(slot).exchange(0) != 0) ctx_.online.remove();
     if (!stopping_) vacant_.push_back(slot);  // capacity reserved for every slot: cannot throw
@@ -286,6 +302,10 @@ void prefork_server::serve(const server_context& ctx) {
     worker_pool pool(options_, ctx);
     int timeout = pool.fill_vacancies(fork_batch);
     if (pool.size() == 0) fail(errno, "fork");
+    // A worker keeps the listener and the stop event it inherited and opens its acceptor's
+    // spare descriptor and its client: two beyond what the parent holds (one to spare, since a
+    // worker closes the parent's signalfd).
+    ctx.ready(2);
     std::array<pollfd, 2> waits{{{ctx.stop.fd(), POLLIN, 0}, {child_exits.get(), POLLIN, 0}}};
     for (;;) {
         if (::poll(waits.data(), waits.size(), timeout) < 0) {

@@ -84,6 +84,7 @@ void reactors_server::serve(const server_context& ctx) {
             for (unsigned i = 1; i < count; ++i)
                 threads.emplace_back(
                     [&failure, &ctx, loop = loops[i].get()] { failure.run(*loop, ctx.stop); });
+            ctx.ready(1);
         } catch (...) {
             ctx.stop.request();  // lets the loops already started end, so they can be joined
             throw;

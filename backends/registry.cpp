@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "backend.hpp"
+#include "client_cap.hpp"
 
 namespace robotbench {
 
@@ -20,15 +21,38 @@ client_capacity unbounded(const server_options&) { return {}; }
 constexpr std::size_t select_reserved_fds = 6;
 
 client_capacity select_capacity(const server_options&) {
-    return {FD_SETSIZE - select_reserved_fds,
-            fmt::format("select(2) takes descriptors below FD_SETSIZE ({}) only", FD_SETSIZE)};
+    client_capacity capacity;
+    capacity.clients = FD_SETSIZE - select_reserved_fds;
+    capacity.reason =
+        fmt::format("select(2) takes descriptors below FD_SETSIZE ({}) only", FD_SETSIZE);
+    return capacity;
 }
 
-// One client per worker process: --workers (run and sweep: --server-workers) sets how many.
+// A child process per client: capped by the machine's tasks and memory unless --max-conns.
+client_capacity fork_capacity(const server_options& options) {
+    return per_client_capacity(options, process_per_client);
+}
+
+// A thread per client: capped by the machine's tasks, mappings and memory unless --max-conns.
+client_capacity thread_per_client_capacity(const server_options& options) {
+    return per_client_capacity(options, thread_per_client);
+}
+
+// One client per worker process: --workers (run and sweep: --server-workers) sets how many, and
+// the machine must be able to run that many processes.
 client_capacity prefork_capacity(const server_options& options) {
-    return {options.workers,
-            fmt::format("{} worker processes, one client each; --server-workers sets how many",
-                        options.workers)};
+    client_capacity capacity;
+    capacity.clients = options.workers;
+    capacity.reason = fmt::format(
+        "{} worker processes, one client each; --server-workers sets how many", options.workers);
+    const client_capacity machine = client_cap(read_machine_limits(), process_per_client);
+    if (!machine.cannot_start.empty() ||
+        (machine.clients != 0 && options.workers > machine.clients))
+        capacity.cannot_start = fmt::format(
+            "{} worker processes (--workers; run: --server-workers) are more than this machine "
+            "can run: at most {} ({})",
+            options.workers, machine.clients, machine.reason);
+    return capacity;
 }
 
 #ifdef ROBOTBENCH_HAVE_LIBUV
@@ -53,7 +77,7 @@ constexpr std::array rows{
     backend_info{"select", "", "one process, one thread, select(2) over non-blocking sockets",
                  usable, make_select_server, select_capacity},
     backend_info{"fork", "", "a child process per client; the parent counts and reaps them",
-                 usable, make_fork_server, unbounded},
+                 usable, make_fork_server, fork_capacity},
     backend_info{"thread", "thread-pool",
                  "a fixed pool of worker threads sharing one epoll set (one-shot events)", usable,
                  make_thread_pool_server, unbounded},
@@ -61,7 +85,7 @@ constexpr std::array rows{
                  libuv_unavailable, make_libuv, unbounded},
     backend_info{"thread-per-client", "",
                  "a new thread per client with blocking I/O; the acceptor joins each as it ends",
-                 usable, make_thread_per_client_server, unbounded},
+                 usable, make_thread_per_client_server, thread_per_client_capacity},
     backend_info{"prefork", "",
                  "a fixed pool of worker processes (--workers) taking turns at accept, one "
                  "client each; a dead worker is replaced",

@@ -50,11 +50,15 @@ void select_server::serve(const server_context& ctx) {
         throw std::system_error(EMFILE, std::generic_category(), "select: listener above FD_SETSIZE");
     acceptor accept_from(ctx.listener);
     std::vector<char> scratch(read_chunk);
+    ctx.ready(1);
     for (;;) {
+        // While accepting is paused the listener is not watched, and select wakes when the
+        // pause ends.
+        const int pause_ms = accept_from.pause_left_ms();
         fd_set readable, writable;
         FD_ZERO(&readable);
         FD_ZERO(&writable);
-        FD_SET(ctx.listener, &readable);
+        if (pause_ms < 0) FD_SET(ctx.listener, &readable);
         FD_SET(ctx.stop.fd(), &readable);
         int nfds = std::max(ctx.listener, ctx.stop.fd());
         for (int fd = 0; fd <= max_fd_; ++fd) {
@@ -64,7 +68,9 @@ void select_server::serve(const server_context& ctx) {
             if (want.write) FD_SET(fd, &writable);
             nfds = std::max(nfds, fd);
         }
-        const int wait_ms = idle_.wait_ms(now_);
+        // Until the longest-idle client expires or the accept pause ends (-1: no deadline).
+        const int idle_ms = idle_.wait_ms(now_);
+        const int wait_ms = pause_ms < 0 ? idle_ms : idle_ms < 0 ? pause_ms : std::min(idle_ms, pause_ms);
         timeval wait{.tv_sec = wait_ms / 1000, .tv_usec = wait_ms % 1000 * 1000};
         if (::select(nfds + 1, &readable, &writable, nullptr, wait_ms < 0 ? nullptr : &wait) < 0) {
             if (errno == EINTR) continue;
@@ -82,7 +88,8 @@ void select_server::serve(const server_context& ctx) {
             else if (next.progress)
                 idle_.touch(*clients_[fd], now_);
         }
-        if (FD_ISSET(ctx.listener, &readable)) accept_clients(ctx, accept_from);
+        if (pause_ms < 0 ? FD_ISSET(ctx.listener, &readable) : !accept_from.paused())
+            accept_clients(ctx, accept_from);
         close_idle_clients(ctx);
     }
     for (int fd = 0; fd <= max_fd_; ++fd)

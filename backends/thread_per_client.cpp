@@ -290,14 +290,20 @@ void thread_per_client_server::serve(const server_context& ctx) {
     std::array<pollfd, 3> waits{{{ctx.stop.fd(), POLLIN, 0},
                                  {threads.finished_fd(), POLLIN, 0},
                                  {ctx.listener, POLLIN, 0}}};
+    ctx.ready(1);
     for (;;) {
-        if (::poll(waits.data(), waits.size(), -1) < 0) {
+        // While accepting is paused the listener is not watched (poll skips a negative
+        // descriptor), and poll wakes when the pause ends.
+        const int pause_ms = accept_from.pause_left_ms();
+        waits[2].fd = pause_ms < 0 ? ctx.listener : -1;
+        if (::poll(waits.data(), waits.size(), pause_ms) < 0) {
             if (errno == EINTR) continue;
             fail(errno, "poll");
         }
         if (waits[0].revents != 0) break;
         if (waits[1].revents != 0) threads.join_finished();
-        if (waits[2].revents != 0) accept_clients(ctx, accept_from, threads);
+        if (pause_ms < 0 ? waits[2].revents != 0 : !accept_from.paused())
+            accept_clients(ctx, accept_from, threads);
     }
 }  // ~client_threads wakes, closes and joins every client thread
 

@@ -4,7 +4,8 @@
 // to whichever worker gets its next event (tsan_handoff.hpp states that to ThreadSanitizer). No
 // worker is ever held by one client, so a few threads serve far more clients than there are
 // threads. The listener is one-shot too (one worker accepts at a time); the stop event is
-// level-triggered so that every worker sees it.
+// level-triggered so that every worker sees it. While accepting is paused (out of descriptors or
+// memory) the listener stays disarmed and a one-shot timer re-arms it when the pause ends.
 //
 // --idle-timeout: no worker may touch a client it does not hold, and an idle client is held by
 // none (its one-shot event is armed and waiting). So the worker that holds a client stamps its
@@ -19,6 +20,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -143,6 +145,7 @@ public:
 private:
     void work();
     void accept_clients();
+    void resume_accepting();
     void serve_client(pooled_client* c, std::uint32_t events, std::span<char> scratch);
     void close_client(pooled_client* c) noexcept;
     void close_idle_client(pooled_client* c) noexcept;
@@ -155,9 +158,11 @@ private:
     const server_context& ctx_;
     unique_fd epoll_;    // the one epoll set every worker waits on
     acceptor acceptor_;  // used only by the worker holding the listener's one-shot event
+    unique_fd pause_timer_;  // timerfd, armed one-shot: ends a pause of accepting
     client_registry clients_;
     char stop_tag_ = 0;    // its address marks the stop event in the epoll set
     char listen_tag_ = 0;  // its address marks the listener in the epoll set
+    char pause_tag_ = 0;   // its address marks the pause timer in the epoll set
     // --idle-timeout: whether it is set; a timerfd ticking every idle check period, and the
     // address that marks it in the epoll set (idle_on_ only).
     const bool idle_on_;
@@ -172,8 +177,11 @@ pool::pool(const server_options& options, const server_context& ctx)
       ctx_(ctx),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       acceptor_(ctx.listener),
+      pause_timer_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)),
       idle_on_(options.idle_timeout.count() > 0) {
     if (!epoll_) fail("epoll_create1");
+    if (!pause_timer_) fail("timerfd_create");
+    if (!arm(EPOLL_CTL_ADD, pause_timer_.get(), &pause_tag_, EPOLLIN)) fail("epoll_ctl add timer");
     epoll_event stop{.events = EPOLLIN, .data = {.ptr = &stop_tag_}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ctx.stop.fd(), &stop) != 0)
         fail("epoll_ctl add stop event");
@@ -237,6 +245,8 @@ void pool::work() {
                 accept_clients();
             else if (tag == &sweep_tag_)
                 sweep_idle();
+            else if (tag == &pause_tag_)
+                resume_accepting();
             else
                 serve_client(static_cast<pooled_client*>(tag), events[i].events, scratch);
         }
@@ -263,6 +273,27 @@ void pool::accept_clients() {
         // (ThreadSanitizer sees this hand-over itself: it models EPOLL_CTL_ADD as a release.)
         if (!arm(EPOLL_CTL_ADD, fd, c, EPOLLIN)) close_client(c);
     }
+    if (const int pause_ms = acceptor_.pause_left_ms(); pause_ms >= 0) {
+        // The listener stays disarmed; whichever worker gets the timer's event re-arms it.
+        const itimerspec at{.it_interval = {},
+                            .it_value = {.tv_sec = pause_ms / 1000,
+                                         .tv_nsec = (pause_ms % 1000) * 1'000'000L}};
+        if (::timerfd_settime(pause_timer_.get(), 0, &at, nullptr) != 0) fail("timerfd_settime");
+        tsan::release(&acceptor_);  // the worker that re-arms the listener does not touch it
+        if (!pass_on(pause_timer_.get(), &pause_tag_, &pause_timer_, EPOLLIN))
+            fail("epoll_ctl arm timer");
+        return;
+    }
+    if (!pass_on(ctx_.listener, &listen_tag_, &acceptor_, EPOLLIN))
+        fail("epoll_ctl re-arm listener");
+}
+
+// Runs on the one worker that received the pause timer's one-shot event: the pause is over, the
+// listener is armed again and its next event goes to any worker.
+void pool::resume_accepting() {
+    tsan::acquire(&pause_timer_);
+    std::uint64_t expirations = 0;
+    [[maybe_unused]] auto n = ::read(pause_timer_.get(), &expirations, sizeof expirations);
     if (!pass_on(ctx_.listener, &listen_tag_, &acceptor_, EPOLLIN))
         fail("epoll_ctl re-arm listener");
 }
@@ -339,6 +370,7 @@ void thread_pool_server::serve(const server_context& ctx) {
         try {
             for (unsigned i = 0; i < threads; ++i)
                 workers.emplace_back([&shared] { shared.run_worker(); });
+            ctx.ready(1);
         } catch (...) {
             ctx.stop.request();  // lets the workers already started end, so they can be joined
             throw;

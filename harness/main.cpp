@@ -9,13 +9,23 @@
 
 namespace {
 
+// What `list` adds about the clients a backend serves at once with the default settings: its
+// cap and what sets it, or why it cannot start on this machine.
+std::string capacity_note(const robotbench::backend_info& row) {
+    const auto capacity = row.capacity(robotbench::server_options{});
+    if (!capacity.cannot_start.empty())
+        return fmt::format(" [cannot start here: {}]", capacity.cannot_start);
+    if (capacity.clients == 0) return {};
+    return fmt::format(" [at most {} clients at once: {}]", capacity.clients, capacity.reason);
+}
+
 int list_backends() {
     for (const auto& row : robotbench::backends()) {
         const auto name =
             row.alias.empty() ? std::string(row.name) : fmt::format("{} ({})", row.name, row.alias);
         const auto why = row.unavailable();
         fmt::print("{:<22} {}{}\n", name, row.description,
-                   why.empty() ? "" : fmt::format(" [not available: {}]", why));
+                   why.empty() ? capacity_note(row) : fmt::format(" [not available: {}]", why));
     }
     return 0;
 }

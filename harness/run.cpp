@@ -267,8 +267,9 @@ int run_command(run_options options) {
     const bool every = options.backend_list.find("all") != std::string::npos;
     for (const auto& backend : selection.names) {
         if (const auto why = capacity_problem(backend, options); !why.empty()) {
+            const bool fewer_help = start_problem(backend, options).empty();
             fmt::print(stderr, "robotbench: {}{}\n", why,
-                       every ? " (left out)" : " (use fewer connections)");
+                       every ? " (left out)" : fewer_help ? " (use fewer connections)" : "");
             if (!every) return 2;
             continue;
         }

@@ -131,6 +131,7 @@ std::string capacity_problem(std::string_view backend, const run_options& o) {
     const backend_info* info = find_backend(backend);
     if (info == nullptr) return {};
     const auto capacity = info->capacity(server_settings(o));
+    if (!capacity.cannot_start.empty()) return start_problem(backend, o);
     // The presence check adds a handful of its own clients besides the load's connections.
     const std::size_t wanted = o.kind == scenario::presence ? 0
                                : o.kind == scenario::idle   ? o.connections + idle_probes
@@ -138,6 +139,14 @@ std::string capacity_problem(std::string_view backend, const run_options& o) {
     if (capacity.clients == 0 || wanted <= capacity.clients) return {};
     return fmt::format("{} serves at most {} clients at once ({}); this run opens {}", info->name,
                        capacity.clients, capacity.reason, wanted);
+}
+
+std::string start_problem(std::string_view backend, const run_options& o) {
+    const backend_info* info = find_backend(backend);
+    if (info == nullptr) return {};
+    const auto capacity = info->capacity(server_settings(o));
+    if (capacity.cannot_start.empty()) return {};
+    return fmt::format("{} cannot start on this machine: {}", info->name, capacity.cannot_start);
 }
 
 unsigned max_in_flight(const run_options& o) {

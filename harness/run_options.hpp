@@ -85,8 +85,13 @@ std::string check_run_options(const run_options& options);
 server_options server_settings(const run_options& options);
 
 // Why `backend` cannot serve the clients this run opens at once (its capacity with the run's
-// server settings), or empty when it can. Pure.
+// server settings; for the process- and thread-per-client models the cap this machine's limits
+// set now), or cannot start at all, or empty when it can.
 std::string capacity_problem(std::string_view backend, const run_options& options);
+
+// Why `backend` cannot start at all with this run's server settings on this machine (a prefork
+// pool larger than it can run, no room for a single client process), or empty.
+std::string start_problem(std::string_view backend, const run_options& options);
 
 // The most requests a connection has in flight: -P in closed loop, the fixed open-loop bound,
 // churn's requests per connection. Pure.

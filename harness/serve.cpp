@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <string>
+#include <system_error>
 #include <thread>
 
+#include "backends/descriptors.hpp"
 #include "backends/net.hpp"
 
 namespace robotbench {
@@ -68,6 +71,16 @@ void supervise(const stop_event& stop, const presence& online, bool quiet) {
     }
 }
 
+// The line for a failure: before the server listened, a setup step that ran out of descriptors
+// says that the descriptor limit is too low to serve a client.
+std::string failure_text(const std::exception& e, bool listening) {
+    const auto* system = dynamic_cast<const std::system_error*>(&e);
+    if (!listening && system != nullptr && system->code().category() == std::generic_category() &&
+        is_descriptor_shortage(system->code().value()))
+        return describe_descriptor_shortage(e.what());
+    return e.what();
+}
+
 }  // namespace
 
 int run_serve(const serve_options& options) {
@@ -82,30 +95,62 @@ int run_serve(const serve_options& options) {
                    why);
         return 2;
     }
+    // How many clients it may serve at once, read before this process opens anything: the
+    // machine-derived cap of a process- or thread-per-client model becomes its --max-conns.
+    const client_capacity capacity = info->capacity(options.server);
+    if (!capacity.cannot_start.empty()) {
+        fmt::print(stderr, "robotbench serve: {} cannot start: {}\n", info->name,
+                   capacity.cannot_start);
+        return 1;
+    }
+    server_options settings = options.server;
+    if (capacity.default_max_conns && settings.max_conns == 0) settings.max_conns = capacity.clients;
     raise_descriptor_limit();
     block_signals();
+    bool listening = false;  // `listening on` was printed
     try {
-        const auto listener = open_listener(options.server.host, options.server.port,
-                                            /*reuse_port=*/true);
+        const auto listener = open_listener(settings.host, settings.port, /*reuse_port=*/true);
         const auto port = local_port(listener.get());
         presence online;
         stop_event stop;
-        auto server = info->make(options.server);
-        fmt::print("listening on {}:{}\n", options.server.host, port);
-        std::fflush(stdout);
+        auto server = info->make(settings);
+        // Called by the backend once it is set up: the last check, then the announcement, and
+        // beside it (after, so that `listening on` stays the first line even with stderr joined
+        // to stdout) the cap on clients and what sets it.
+        const auto ready = [&](unsigned per_client) {
+            require_free_descriptors(per_client, per_client == 1
+                                                     ? std::string("one client")
+                                                     : fmt::format("one client ({} descriptors "
+                                                                   "for each)",
+                                                                   per_client));
+            fmt::print("listening on {}:{}\n", settings.host, port);
+            std::fflush(stdout);
+            listening = true;
+            if (!options.quiet && capacity.clients != 0) {
+                // As with the `online N` lines, a stderr nobody can write must not stop serving.
+                try {
+                    fmt::print(stderr,
+                               "robotbench serve: {} serves at most {} clients at once ({}){}\n",
+                               info->name, capacity.clients, capacity.reason,
+                               capacity.default_max_conns ? "; --max-conns overrides" : "");
+                    std::fflush(stderr);
+                } catch (const std::exception&) {
+                }
+            }
+        };
         std::thread supervisor(supervise, std::cref(stop), std::cref(online), options.quiet);
         int status = 0;
         try {
-            server->serve({listener.get(), port, online, stop});
+            server->serve({listener.get(), port, online, stop, ready});
         } catch (const std::exception& e) {
-            fmt::print(stderr, "robotbench serve: {}\n", e.what());
+            fmt::print(stderr, "robotbench serve: {}\n", failure_text(e, listening));
             status = 1;
         }
         stop.request();
         supervisor.join();
         return status;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "robotbench serve: {}\n", e.what());
+        fmt::print(stderr, "robotbench serve: {}\n", failure_text(e, listening));
         return 1;
     }
 }

@@ -1,7 +1,8 @@
 // The io_uring backend's own paths: what `robotbench list` and `serve` say when the kernel
 // refuses io_uring (a seccomp filter makes io_uring_setup fail with EPERM, as a container policy
-// would), more clients with input at once than there are shared receive buffers, the memory an
-// idle connection costs, and shedding without spinning when out of descriptors.
+// would), more clients with input at once than there are shared receive buffers, and the memory
+// an idle connection costs. What it does out of descriptors is tested for every backend in
+// test_protocol.cpp.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -182,65 +183,6 @@ TEST(io_uring, an_idle_connection_costs_under_4_kib_of_server_memory) {
     EXPECT_EQ(clients.back()->ask("/online"), "online 1500");
     EXPECT_LT(after - before, more * 4u)
         << "server memory grew by " << (after - before) << " KiB for " << more << " clients";
-}
-
-// CPU time (user + sys) a running process has used so far, in clock ticks; -1 if it is gone.
-long cpu_ticks(pid_t pid) {
-    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-    std::string text;
-    if (!std::getline(file, text)) return -1;
-    // Fields after the command name, which ends at the last ')': state is field 3, utime 14.
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string skip;
-    for (int field = 3; field < 14; ++field) fields >> skip;
-    long user = 0, sys = 0;
-    fields >> user >> sys;
-    return user + sys;
-}
-
-TEST(io_uring, out_of_descriptors_sheds_with_server_full_without_spinning_and_recovers) {
-    if (const auto why = backend_unavailable("io_uring"); !why.empty()) GTEST_SKIP() << why;
-    raise_fd_limit();
-    // A descriptor limit of 48 (soft and hard, so serve cannot raise it) for the server only.
-    server_process server(std::vector<std::string>{
-        "/bin/sh", "-c", "ulimit -n 48 && exec \"$0\" serve --backend=io_uring --port=0 --quiet",
-        robotbench_exe()});
-    ASSERT_NE(server.port(), 0);
-
-    constexpr int clients_wanted = 80;
-    std::vector<client> clients;
-    int served = 0, told_full = 0;
-    for (int i = 0; i < clients_wanted; ++i) {
-        clients.emplace_back(server.port());
-        ASSERT_TRUE(clients.back().connected());
-        const auto reply = clients.back().ask("c" + std::to_string(i), 2s);
-        if (reply == "====c" + std::to_string(i) + "====") {
-            ++served;
-            continue;
-        }
-        // The multishot accept ended with EMFILE: the waiting client is taken with the spare
-        // descriptor, told, and closed at once, never left hanging.
-        EXPECT_EQ(reply, "!ERR server full") << "client " << i;
-        std::string rest;
-        EXPECT_TRUE(clients.back().read_to_eof(rest, 2s)) << "client " << i;
-        ++told_full;
-    }
-    EXPECT_GT(served, 0);
-    EXPECT_GT(told_full, 0) << "the limit was never reached; the test proves nothing";
-
-    // Idle at the limit, the loop sleeps. A loop that re-armed its accept at once would spin:
-    // at the limit an accept request fails with EMFILE before it even looks for a client.
-    const long before = cpu_ticks(server.pid());
-    std::this_thread::sleep_for(2s);
-    const long used = cpu_ticks(server.pid()) - before;
-    EXPECT_LT(used, ::sysconf(_SC_CLK_TCK) / 10)
-        << "the server used " << used << " clock ticks in 2 s: it spins at its descriptor limit";
-
-    clients.clear();
-    EXPECT_EQ(online_eventually(server.port(), 1), 1);
-    client after(server.port());
-    EXPECT_EQ(after.ask("after"), "====after====");
-    EXPECT_EQ(server.terminate(), 0);
 }
 
 }  // namespace
