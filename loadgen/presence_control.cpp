@@ -44,8 +44,10 @@ std::string describe(const online_answer& answer) {
             return fmt::format("answered /online with '{}': it does not implement /online",
                                printable(answer.line));
         case online_answer::kind::malformed:
-            return fmt::format("malformed /online answer '{}' (not 'online N' with N in digits)",
-                               printable(answer.line));
+            return fmt::format(
+                "malformed /online answer '{}' (not 'online N', N a 64-bit "
+                "count in plain digits)",
+                printable(answer.line));
         case online_answer::kind::count:
             return fmt::format("online {}", answer.count);
         case online_answer::kind::lost:

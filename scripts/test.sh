@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the release build and a 72 s soak of
 # every backend, then the same suite under AddressSanitizer and UndefinedBehaviorSanitizer, then
-# the threaded backends', load generator's and harness's integration tests under ThreadSanitizer.
+# each libFuzzer target for 30 s, then the threaded backends', load generator's and harness's
+# integration tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ scripts/soak.sh 72s
 scripts/setup.sh --sanitize
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900)
+
+# Each fuzz target for 30 s from the committed seeds: about 2.5 min with the clang build.
+scripts/fuzz.sh 30
 
 # ThreadSanitizer, on the backends whose threads share clients (thread, thread-per-client,
 # reactors) and on the load generator and harness, which run threads of their own. The other
