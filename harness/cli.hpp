@@ -47,6 +47,14 @@ std::vector<std::string> with_default_command(const CLI::App& app, int argc, cha
 CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
                           const std::string& help, bool allow_zero);
 
+// Adds a percent flag (`10` or `10%`) writing into `target`, a number above 0 and below 100.
+CLI::Option* add_percent(CLI::App& app, const std::string& name, double& target,
+                         const std::string& help);
+
+// The flags of repeated runs that `run`, `load` and `sweep` share: --until-ci, --max-repeat,
+// --summary-csv.
+void add_repeat_flags(CLI::App& app, run_options& options);
+
 // Adds `robotbench sweep`'s flags: the lists crossed, --repeat, --report, and the shared ones.
 void add_sweep_options(CLI::App& app, sweep_options& options);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string_view>
@@ -50,6 +51,19 @@ std::string format_count(std::uint64_t n) {
 std::string format_rate(double per_second) {
     if (!(per_second > 0)) return "0";
     return format_count(static_cast<std::uint64_t>(std::llround(per_second)));
+}
+
+std::string format_plus_minus(double value, double deviation) {
+    const double magnitude = std::abs(value);
+    if (magnitude >= 999'950)
+        return fmt::format("{:.2f}M ± {:.2f}M", value / 1e6, deviation / 1e6);
+    if (magnitude >= 999.5) return fmt::format("{:.1f}k ± {:.1f}k", value / 1e3, deviation / 1e3);
+    return fmt::format("{:.0f} ± {:.0f}", value, deviation);
+}
+
+std::string format_latency_plus_minus(double ns, double deviation_ns) {
+    const auto whole = [](double v) { return static_cast<std::uint64_t>(std::llround(std::max(v, 0.0))); };
+    return format_latency(whole(ns)) + " ± " + format_latency(whole(deviation_ns));
 }
 
 std::string format_memory(std::uint64_t kib) {

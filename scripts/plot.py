@@ -36,13 +36,14 @@ def fail(message):
     sys.exit(2)
 
 
-def read_rows(paths):
+def read_rows(paths, required=None):
+    required = REQUIRED_COLUMNS if required is None else required
     rows = []
     for path in paths:
         try:
             with open(path, newline="") as f:
                 reader = csv.DictReader(f)
-                missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+                missing = [c for c in required if c not in (reader.fieldnames or [])]
                 if missing:
                     fail(f"{path} lacks the columns: {', '.join(missing)} "
                          "(is it a robotbench CSV?)")
@@ -278,16 +279,62 @@ def summary_table(rows):
     return "\n".join(lines)
 
 
-def write_report(out, rows, charts, csv_paths, note):
+def read_summary(path):
+    """The rows of a summary CSV (robotbench --summary-csv), or fail."""
+    needed = ["backend", "connections", "size_bytes", "pipeline", "rate_rps", "runs", "status",
+              "ci_confidence", "throughput_rps", "throughput_rps_ci_low",
+              "throughput_rps_ci_high", "latency_p99_us", "latency_p99_us_ci_low",
+              "latency_p99_us_ci_high", "throughput_spread_pct", "noisy"]
+    return read_rows([path], needed)
+
+
+def interval_table(summary):
+    """Markdown table from robotbench's summary CSV: medians with their confidence intervals."""
+    def span(row, column, digits):
+        low, high = number(row[column + "_ci_low"]), number(row[column + "_ci_high"])
+        return f"{low:,.{digits}f}–{high:,.{digits}f}" if low is not None else "n/a"
+
+    def value(row, column, digits):
+        v = number(row[column])
+        return f"{v:,.{digits}f}" if v is not None else "n/a"
+
+    lines = ["| backend | connections | size (B) | pipeline | rate (req/s) | runs | "
+             "throughput median (req/s) | its interval | p99 median (µs) | its interval | "
+             "confidence | spread | status |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in summary:
+        rate = r["rate_rps"] if number(r["rate_rps"]) else "closed loop"
+        confidence = number(r["ci_confidence"])
+        spread = number(r["throughput_spread_pct"])
+        lines.append(
+            f"| {r['backend'] if r['backend'] != 'n/a' else r['target']} | {r['connections']} | "
+            f"{r['size_bytes']} | {r['pipeline']} | {rate} | {r['runs']} | "
+            f"{value(r, 'throughput_rps', 0)} | {span(r, 'throughput_rps', 0)} | "
+            f"{value(r, 'latency_p99_us', 1)} | {span(r, 'latency_p99_us', 1)} | "
+            f"{f'{100 * confidence:.1f}%' if confidence is not None else 'n/a'} | "
+            f"{f'{spread:.1f}%' if spread is not None else 'n/a'}"
+            f"{' noisy' if r['noisy'] == 'yes' else ''} | {r['status']} |")
+    return "\n".join(lines)
+
+
+def write_report(out, rows, charts, csv_paths, note, summary=None):
     config_keys = ["warmup_s", "duration_s", "threads", "server_threads"]
     config = {k: sorted({r.get(k, "") for r in rows if r.get(k)}) for k in config_keys}
     lines = ["# robotbench sweep report", "",
              f"Source: {', '.join(os.path.basename(p) for p in csv_paths)} — {len(rows)} runs.", "",
              "## Configuration and environment", ""]
     lines += [f"- {k.replace('_', ' ')}: {', '.join(v)}" for k, v in config.items() if v]
-    lines += [f"- {note}", "", "## Summary", "",
-              "Median of the repeated runs of each cell, with the min–max spread.", "",
-              summary_table(rows), "", "## Charts", ""]
+    lines += [f"- {note}", "", "## Summary", ""]
+    if summary:
+        lines += ["Median of the repeated runs of each cell, with the confidence interval of "
+                  "the median (exact, from the order statistics: [min, max] for up to 8 runs; "
+                  "the confidence column says how sure it is, 95% from 6 runs) and the spread "
+                  "of the runs, (max − min) / median; a cell spread more than 10% is noisy.", "",
+                  interval_table(summary)]
+    else:
+        lines += ["Median of the repeated runs of each cell, with the min–max spread.", "",
+                  summary_table(rows)]
+    lines += ["", "## Charts", ""]
     lines += [f"![{os.path.splitext(os.path.basename(c))[0]}]({os.path.basename(c)})\n"
               for c in charts]
     path = os.path.join(out, "REPORT.md")
@@ -307,6 +354,9 @@ def parse_args(argv):
                         help="folder for the PNG charts (created; default: %(default)s)")
     parser.add_argument("--report", action="store_true",
                         help="also write REPORT.md in the output folder")
+    parser.add_argument("--summary", metavar="FILE",
+                        help="robotbench's summary CSV (--summary-csv): the report's table shows "
+                             "each median with its confidence interval")
     parser.add_argument("--machine", default="",
                         help="machine description for the footnote (default: the CSV's machine "
                              "column)")
@@ -332,7 +382,8 @@ def main(argv):
     for c in charts:
         print(c)
     if args.report:
-        print(write_report(args.out, rows, charts, args.csv, note))
+        summary = read_summary(args.summary) if args.summary else None
+        print(write_report(args.out, rows, charts, args.csv, note, summary))
     return 0
 
 

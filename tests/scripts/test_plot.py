@@ -85,6 +85,29 @@ class plot_script(unittest.TestCase):
         self.assertIn("skipped", report)
         self.assertIn("Test CPU (2 cores)", report)
 
+    def test_the_report_shows_intervals_from_robotbenchs_summary(self):
+        data = os.path.join(self.tmp, "sweep.csv")
+        write_csv(data, COLUMNS, sweep_rows())
+        summary = os.path.join(self.tmp, "summary.csv")
+        write_csv(summary, ["backend", "target", "connections", "size_bytes", "pipeline",
+                            "rate_rps", "runs", "status", "ci_confidence", "throughput_rps",
+                            "throughput_rps_ci_low", "throughput_rps_ci_high", "latency_p99_us",
+                            "latency_p99_us_ci_low", "latency_p99_us_ci_high",
+                            "throughput_spread_pct", "noisy"],
+                  [["select", "n/a", 10, 64, 1, "0.0", 3, "ok", "0.7500", "10100.0", "10000.0",
+                    "10300.0", "100.0", "99.0", "102.0", "2.97", "no"],
+                   ["thread", "n/a", 10, 64, 1, "0.0", 3, "ok", "0.7500", "15000.0", "12000.0",
+                    "17000.0", "90.0", "80.0", "95.0", "33.33", "yes"]])
+        out = os.path.join(self.tmp, "charts")
+        result = run_plot(data, "--out", out, "--report", "--summary", summary)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "REPORT.md")) as f:
+            report = f.read()
+        self.assertIn("confidence interval of the median", report)
+        self.assertIn("| select | 10 | 64 | 1 | closed loop | 3 | 10,100 | 10,000–10,300 | "
+                      "100.0 | 99.0–102.0 | 75.0% | 3.0% | ok |", report)
+        self.assertIn("33.3% noisy", report)
+
     def test_refuses_a_csv_with_missing_columns(self):
         data = os.path.join(self.tmp, "bad.csv")
         write_csv(data, ["backend", "connections"], [["select", 1]])
@@ -98,7 +121,7 @@ class plot_script(unittest.TestCase):
     def test_help_documents_every_option(self):
         result = run_plot("--help")
         self.assertEqual(result.returncode, 0)
-        for option in ("--hgrm", "--out", "--report", "--machine"):
+        for option in ("--hgrm", "--out", "--report", "--machine", "--summary"):
             self.assertIn(option, result.stdout)
 
 
