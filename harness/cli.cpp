@@ -137,6 +137,15 @@ void add_target_options(CLI::App& app, run_options& options) {
             },
             "HOST:PORT"))
         ->required();
+    add_other_clients_flag(app, options);
+    app.add_option("--max-line", options.max_line,
+                   "the target's longest accepted payload in bytes, to refuse a larger --size")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    add_load_flags(app, options);
+}
+
+void add_other_clients_flag(CLI::App& app, run_options& options) {
     app.add_option_function<std::string>(
            "--other-clients",
            [&options](const std::string& text) {
@@ -155,11 +164,6 @@ void add_target_options(CLI::App& app, run_options& options) {
             },
             "N|auto"))
         ->default_str("0");
-    app.add_option("--max-line", options.max_line,
-                   "the target's longest accepted payload in bytes, to refuse a larger --size")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
-        ->capture_default_str();
-    add_load_flags(app, options);
 }
 
 void add_server_workers_flag(CLI::App& app, run_options& o) {

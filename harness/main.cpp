@@ -60,6 +60,13 @@ int main(int argc, char** argv) {
         "significant; exit status 1 on a significant regression past --threshold");
     robotbench::add_compare_options(*compare_cmd, compare);
 
+    robotbench::slo_options slo;
+    auto* slo_cmd = app.add_subcommand(
+        "slo",
+        "find, for each backend, the highest open-loop rate at which a latency percentile stays "
+        "under a target (e.g. --p99 1ms)");
+    robotbench::add_slo_options(*slo_cmd, slo);
+
     auto args = robotbench::with_default_command(app, argc, argv, "run");
     std::vector<char*> arg_pointers;
     for (auto& a : args) arg_pointers.push_back(a.data());
@@ -72,5 +79,6 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(load_cmd)) return robotbench::load_command(load);
     if (app.got_subcommand(sweep_cmd)) return robotbench::sweep_command(sweep);
     if (app.got_subcommand(compare_cmd)) return robotbench::compare_command(compare);
+    if (app.got_subcommand(slo_cmd)) return robotbench::slo_command(slo);
     return robotbench::run_serve(serve);
 }

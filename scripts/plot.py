@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Charts and a one-page report from robotbench sweep results.
+"""Charts and a one-page report from robotbench sweep results, and the chart of an slo search.
 
 Reads one or more CSV files written by `robotbench sweep` (or `robotbench run`), and optionally .hgrm
 files written with --hgrm, and writes PNG charts into a folder:
@@ -14,6 +14,12 @@ files written with --hgrm, and writes PNG charts into a folder:
 Repeated runs of one cell are drawn as their median, with the min-max spread as an error bar.
 With --report, it also writes REPORT.md beside the charts: configuration, environment, summary tables
 and the charts, on one page.
+
+With --slo, the CSV files are the steps.csv of `robotbench slo`, and the one chart is
+
+  slo.png                    the latency percentile against the offered rate, one line per
+                             backend, each step's interval as an error bar, failing steps hollow,
+                             the sustainable rate starred and the target drawn across
 """
 
 import argparse
@@ -28,6 +34,12 @@ REQUIRED_COLUMNS = [
     "backend", "connections", "size_bytes", "pipeline", "rate_rps", "status", "throughput_rps",
     "latency_p50_us", "latency_p99_us", "server_cpu_us_per_request", "server_peak_memory_kib",
     "git_revision",
+]
+
+
+SLO_COLUMNS = [
+    "backend", "target", "percentile", "target_us", "rate_rps", "percentile_us",
+    "percentile_ci_low_us", "percentile_ci_high_us", "passed", "sustainable_rate_rps",
 ]
 
 
@@ -279,6 +291,70 @@ def summary_table(rows):
     return "\n".join(lines)
 
 
+def format_latency_us(us):
+    """A latency for a label: 850 µs, 1 ms, 2.5 s."""
+    if us >= 1e6:
+        return f"{us / 1e6:g} s"
+    if us >= 1e3:
+        return f"{us / 1e3:g} ms"
+    return f"{us:g} µs"
+
+
+def chart_slo(plt, rows, out, note):
+    """The percentile against offered load, per backend, with the target across."""
+    from matplotlib.ticker import FuncFormatter
+    label = rows[0]["percentile"]
+    targets = sorted({number(r["target_us"]) for r in rows if number(r["target_us"])})
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    title = f"{label} latency vs offered load"
+    if len(targets) == 1:
+        title += f" (target {format_latency_us(targets[0])})"
+    ax.set_title(title)
+    ax.set_xlabel("offered load (requests/s, open loop)")
+    ax.set_ylabel(f"{label} latency from the intended send time (µs)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.grid(True, which="both", alpha=0.3)
+    fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
+    series = defaultdict(list)
+    for r in rows:
+        if number(r["rate_rps"]) and number(r["percentile_us"]):
+            series[r["backend"] if r["backend"] not in ("", "n/a") else r["target"]].append(r)
+    for name in sorted(series):
+        points = sorted(series[name], key=lambda r: number(r["rate_rps"]))
+        xs = [number(r["rate_rps"]) for r in points]
+        ys = [number(r["percentile_us"]) for r in points]
+        low = [y - (number(r["percentile_ci_low_us"]) or y) for y, r in zip(ys, points)]
+        high = [(number(r["percentile_ci_high_us"]) or y) - y for y, r in zip(ys, points)]
+        line = ax.errorbar(xs, ys, yerr=[low, high], fmt="-", capsize=2, alpha=0.8, label=name)
+        color = line[0].get_color()
+        passed = [(x, y) for x, y, r in zip(xs, ys, points) if r["passed"] == "yes"]
+        failed = [(x, y) for x, y, r in zip(xs, ys, points) if r["passed"] != "yes"]
+        if passed:
+            ax.plot(*zip(*passed), "o", color=color)
+        if failed:
+            ax.plot(*zip(*failed), "o", mfc="none", color=color)
+        best = number(points[0]["sustainable_rate_rps"])
+        at = [y for x, y, r in zip(xs, ys, points) if best and x == best and r["passed"] == "yes"]
+        if at:
+            ax.plot([best], [at[0]], "*", markersize=14, color=color, markeredgecolor="black")
+    for t in targets:
+        ax.axhline(t, color="red", linestyle="--", linewidth=1.2,
+                   label=f"target {format_latency_us(t)}")
+    if series:
+        ax.legend(fontsize=8, ncol=2)
+    else:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
+    ax.text(0.99, 0.02, "filled: meets the target; hollow: fails; star: sustainable rate",
+            transform=ax.transAxes, ha="right", fontsize=7, color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    path = os.path.join(out, "slo.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def read_summary(path):
     """The rows of a summary CSV (robotbench --summary-csv), or fail."""
     needed = ["backend", "connections", "size_bytes", "pipeline", "rate_rps", "runs", "status",
@@ -357,6 +433,8 @@ def parse_args(argv):
     parser.add_argument("--summary", metavar="FILE",
                         help="robotbench's summary CSV (--summary-csv): the report's table shows "
                              "each median with its confidence interval")
+    parser.add_argument("--slo", action="store_true",
+                        help="the CSV files are the steps.csv of robotbench slo: draw slo.png")
     parser.add_argument("--machine", default="",
                         help="machine description for the footnote (default: the CSV's machine "
                              "column)")
@@ -365,7 +443,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    rows = read_rows(args.csv)
+    rows = read_rows(args.csv, SLO_COLUMNS if args.slo else None)
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -374,6 +452,9 @@ def main(argv):
         fail("matplotlib is missing: apt-get install python3-matplotlib")
     os.makedirs(args.out, exist_ok=True)
     note = footnote(rows, args.machine)
+    if args.slo:
+        print(chart_slo(plt, rows, args.out, note))
+        return 0
     series = group(rows)
     charts = [chart(plt, series, args.out, note)
               for chart in (chart_throughput, chart_latency, chart_cpu, chart_memory)]

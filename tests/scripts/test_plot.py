@@ -118,10 +118,43 @@ class plot_script(unittest.TestCase):
         self.assertEqual(result.stderr.count("\n"), 1)  # one line
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "charts", "throughput.png")))
 
+    def test_slo_chart_from_the_steps_of_a_search(self):
+        columns = ["backend", "target", "percentile", "target_us", "step", "rate_rps", "runs",
+                   "percentile_us", "percentile_ci_low_us", "percentile_ci_high_us", "passed",
+                   "sustainable_rate_rps", "machine", "git_revision"]
+        rows = []
+        for backend, capacity in (("select", 40000), ("epoll", 90000)):
+            for step, rate in enumerate((60000, 30000, 42426, 35676, 38910, 40634, 39773)):
+                passed = rate <= capacity
+                p99 = 300 if passed else 300 * rate / capacity * 20
+                best = max(r for r in (60000, 30000, 42426, 35676, 38910, 40634, 39773)
+                           if r <= capacity)
+                rows.append([backend, "n/a", "p99", 1000, step + 1, rate, 3, p99, p99 * 0.9,
+                             p99 * 1.2, "yes" if passed else "no", best, "Test CPU (2 cores)",
+                             "abc123"])
+        rows.append(["fork", "n/a", "p99", 1000, 1, 5000, 1, "n/a", "n/a", "n/a", "no", "n/a",
+                     "Test CPU (2 cores)", "abc123"])  # a step that failed on errors
+        data = os.path.join(self.tmp, "steps.csv")
+        write_csv(data, columns, rows)
+        out = os.path.join(self.tmp, "slo")
+        result = run_plot("--slo", data, "--out", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        path = os.path.join(out, "slo.png")
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        self.assertGreater(os.path.getsize(path), 5000)
+        self.assertEqual(result.stdout.strip(), path)
+        # A sweep CSV is not a steps CSV: refused with the missing columns named.
+        sweep = os.path.join(self.tmp, "sweep.csv")
+        write_csv(sweep, COLUMNS, sweep_rows())
+        refused = run_plot("--slo", sweep, "--out", out)
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("percentile_us", refused.stderr)
+
     def test_help_documents_every_option(self):
         result = run_plot("--help")
         self.assertEqual(result.returncode, 0)
-        for option in ("--hgrm", "--out", "--report", "--machine", "--summary"):
+        for option in ("--hgrm", "--out", "--report", "--machine", "--slo", "--summary"):
             self.assertIn(option, result.stdout)
 
 
