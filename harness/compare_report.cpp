@@ -13,7 +13,7 @@ namespace {
 
 std::string value_text(const compared_metric& metric, double v) {
     if (metric.column == "throughput_rps") return format_rate(v) + " req/s";
-    return format_latency(static_cast<std::uint64_t>(std::max(0.0, v) * 1e3 + 0.5));
+    return format_latency_us(v);
 }
 
 std::string side_text(const compared_metric& metric, const stats::median_interval& m) {

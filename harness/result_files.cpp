@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -30,6 +31,15 @@ std::optional<double> to_number(std::string_view text) {
     if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v))
         return std::nullopt;
     return v;
+}
+
+// A count from a file: a whole number in range, else `fallback`.
+template <typename T>
+T count_or(std::optional<double> v, T fallback) {
+    if (!v || *v < 0 || *v > static_cast<double>(std::numeric_limits<T>::max()) ||
+        *v != std::floor(*v))
+        return fallback;
+    return static_cast<T>(*v);
 }
 
 [[noreturn]] void refuse(const std::string& path, std::string_view why) {
@@ -85,9 +95,9 @@ result_file from_csv(std::string_view text, const std::string& path) {
         const auto backend = field("backend");
         run.key.backend = backend == "n/a" ? "" : std::string(backend);
         run.key.scenario = std::string(field("scenario"));
-        run.key.connections = static_cast<unsigned>(number_of("connections").value_or(0));
-        run.key.size = static_cast<std::size_t>(number_of("size_bytes").value_or(0));
-        run.key.pipeline = static_cast<unsigned>(number_of("pipeline").value_or(1));
+        run.key.connections = count_or(number_of("connections"), 0u);
+        run.key.size = count_or(number_of("size_bytes"), std::size_t{0});
+        run.key.pipeline = count_or(number_of("pipeline"), 1u);
         run.key.rate = number_of("rate_rps").value_or(0);
         read_figures(run, number_of);
         file.runs.push_back(std::move(run));
@@ -119,9 +129,9 @@ result_file from_robotbench_json(const json_value::array& runs, const std::strin
         }
         run.key.backend = json_text(r, "backend");
         run.key.scenario = json_text(r, "scenario");
-        run.key.connections = static_cast<unsigned>(json_number(r, "connections").value_or(0));
-        run.key.size = static_cast<std::size_t>(json_number(r, "size_bytes").value_or(0));
-        run.key.pipeline = static_cast<unsigned>(json_number(r, "pipeline").value_or(1));
+        run.key.connections = count_or(json_number(r, "connections"), 0u);
+        run.key.size = count_or(json_number(r, "size_bytes"), std::size_t{0});
+        run.key.pipeline = count_or(json_number(r, "pipeline"), 1u);
         run.key.rate = json_number(r, "rate_rps").value_or(0);
         read_figures(run, [&](std::string_view name) { return json_number(r, name); });
         file.runs.push_back(std::move(run));
@@ -145,7 +155,7 @@ std::optional<cell_key> parse_benchmark_name(std::string_view name) {
         const auto colon = part.find(':');
         if (colon == std::string_view::npos) return std::nullopt;
         const auto value = to_number(part.substr(colon + 1));
-        if (!value) return std::nullopt;
+        if (!value || *value < 0 || *value > 1e9) return std::nullopt;
         const auto label = part.substr(0, colon);
         if (label == "c") {
             key.connections = static_cast<unsigned>(*value);

@@ -14,14 +14,10 @@ namespace {
 
 using u64 = std::uint64_t;
 
-std::string latency_us_text(double us) {
-    return format_latency(static_cast<u64>(std::max(0.0, us) * 1e3 + 0.5));
-}
-
 // `820 µs ± 30.0 µs`: the median and the larger distance to an end of its interval; one run
 // has no interval.
 std::string percentile_text(const stats::median_interval& m) {
-    if (m.runs < 2) return latency_us_text(m.median);
+    if (m.runs < 2) return format_latency_us(m.median);
     return format_latency_plus_minus(m.median * 1e3,
                                      std::max(m.median - m.low, m.high - m.median) * 1e3);
 }

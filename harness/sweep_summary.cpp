@@ -63,11 +63,10 @@ std::string sweep_summary(const std::vector<run_record>& runs) {
         } else {
             if (s.measured < 2) {  // one run has no interval
                 row.push_back(format_rate(tput->median) + " req/s");
-                row.push_back(format_latency(static_cast<std::uint64_t>(p99->median * 1e3)));
+                row.push_back(format_latency_us(p99->median));
             } else {
                 row.push_back(format_plus_minus(tput->median, deviation(*tput)) + " req/s");
-                row.push_back(
-                    format_latency_plus_minus(p99->median * 1e3, deviation(*p99) * 1e3));
+                row.push_back(format_latency_plus_minus(p99->median * 1e3, deviation(*p99) * 1e3));
             }
             row.push_back(spread_text(s));
         }

@@ -20,6 +20,10 @@ std::string format_rate(double per_second);
 // (plain below 1,000, k below a million, M above). Pure; any thread.
 std::string format_plus_minus(double value, double deviation);
 
+// A latency given in µs (as the CSV columns hold it), formatted like format_latency; negative
+// values read as 0 and values past a day as a day. Pure; any thread.
+std::string format_latency_us(double us);
+
 // `45.1 µs ± 2.00 µs`: a latency and its deviation, in ns. Pure; any thread.
 std::string format_latency_plus_minus(double ns, double deviation_ns);
 
