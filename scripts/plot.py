@@ -346,7 +346,8 @@ def chart_slo(plt, rows, out, note):
         ax.legend(fontsize=8, ncol=2)
     else:
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
-    ax.text(0.99, 0.02, "filled: meets the target; hollow: fails; star: sustainable rate",
+    ax.text(0.99, 0.02, "filled: meets the target; hollow: fails; star: sustainable rate; "
+            "bars: the interval of each step's median over its runs",
             transform=ax.transAxes, ha="right", fontsize=7, color="dimgray")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     path = os.path.join(out, "slo.png")
