@@ -26,6 +26,45 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::n
         ->default_str(duration_text(target));
 }
 
+namespace {
+
+// `10` or `10%`: a percentage above 0 and below 100.
+std::optional<double> parse_percent(std::string text) {
+    if (!text.empty() && text.back() == '%') text.pop_back();
+    double v = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size() || !(v > 0) || !(v < 100))
+        return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+CLI::Option* add_percent(CLI::App& app, const std::string& name, double& target,
+                         const std::string& help) {
+    return app
+        .add_option_function<std::string>(
+            name, [&target](const std::string& text) { target = *parse_percent(text); }, help)
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (parse_percent(text)) return {};
+                return fmt::format("'{}' is not a percentage above 0 and below 100 (e.g. 5 or 5%)",
+                                   text);
+            },
+            "PCT"));
+}
+
+void add_repeat_flags(CLI::App& app, run_options& o) {
+    add_percent(app, "--until-ci", o.until_ci_pct,
+                "repeat (at least --repeat times, up to --max-repeat) until the 95% interval of "
+                "the throughput median is narrower than PCT percent of it");
+    app.add_option("--max-repeat", o.max_repeat, "the most runs --until-ci may take per cell")
+        ->check(CLI::Range(1u, 100u))
+        ->capture_default_str();
+    app.add_option("--summary-csv", o.summary_csv_path,
+                   "write (replace) one row per cell: the medians of throughput and latency "
+                   "percentiles with their confidence intervals (*_ci_low, *_ci_high)");
+}
 
 CLI::Validator backend_validator() {
     return CLI::Validator(
@@ -104,6 +143,15 @@ void add_target_options(CLI::App& app, run_options& options) {
             },
             "HOST:PORT"))
         ->required();
+    add_other_clients_flag(app, options);
+    app.add_option("--max-line", options.max_line,
+                   "the target's longest accepted payload in bytes, to refuse a larger --size")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+        ->capture_default_str();
+    add_load_flags(app, options);
+}
+
+void add_other_clients_flag(CLI::App& app, run_options& options) {
     app.add_option_function<std::string>(
            "--other-clients",
            [&options](const std::string& text) {
@@ -122,11 +170,6 @@ void add_target_options(CLI::App& app, run_options& options) {
             },
             "N|auto"))
         ->default_str("0");
-    app.add_option("--max-line", options.max_line,
-                   "the target's longest accepted payload in bytes, to refuse a larger --size")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
-        ->capture_default_str();
-    add_load_flags(app, options);
 }
 
 void add_server_workers_flag(CLI::App& app, run_options& o) {
@@ -207,9 +250,10 @@ void add_load_flags(CLI::App& app, run_options& o) {
         "skip the presence check that ends a load or churn run");
     app.add_option("--repeat", o.repeat,
                    "runs of each backend (each on a fresh server); more than one ends with their "
-                   "median and min–max")
+                   "medians and confidence intervals")
         ->check(CLI::Range(1u, 100u))
         ->capture_default_str();
+    add_repeat_flags(app, o);
     app.add_option("--csv", o.csv_path,
                    "append one row per run to this CSV file (-: standard output, and the report "
                    "goes to stderr)")

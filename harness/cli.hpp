@@ -8,6 +8,7 @@
 
 #include "run_options.hpp"
 #include "serve.hpp"
+#include "slo.hpp"
 #include "sweep.hpp"
 
 namespace robotbench {
@@ -28,6 +29,9 @@ void add_run_options(CLI::App& app, run_options& options);
 
 // Adds `robotbench load`'s flags: --target, --max-line (the target's) and the load's.
 void add_target_options(CLI::App& app, run_options& options);
+
+// --other-clients N|auto: the clients an outside target has besides robotbench's.
+void add_other_clients_flag(CLI::App& app, run_options& options);
 
 // --server-workers: the worker processes of the server a run or sweep starts (serve --workers).
 void add_server_workers_flag(CLI::App& app, run_options& options);
@@ -52,8 +56,20 @@ std::vector<std::string> with_default_command(const CLI::App& app, int argc, cha
 CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
                           const std::string& help, bool allow_zero);
 
+// Adds a percent flag (`10` or `10%`) writing into `target`, a number above 0 and below 100.
+CLI::Option* add_percent(CLI::App& app, const std::string& name, double& target,
+                         const std::string& help);
+
+// The flags of repeated runs that `run`, `load` and `sweep` share: --until-ci, --max-repeat,
+// --summary-csv.
+void add_repeat_flags(CLI::App& app, run_options& options);
+
 // Adds `robotbench sweep`'s flags: the lists crossed, --repeat, --report, and the shared ones.
 void add_sweep_options(CLI::App& app, sweep_options& options);
+
+// Adds `robotbench slo`'s flags: the target (--p50/--p99/--p999), the backends or --target, the
+// search (--repeat, --resolution, --max-steps, --start-rate, --min-rate), the load, --out.
+void add_slo_options(CLI::App& app, slo_options& options);
 
 // Parses argv; returns -1 to go on, or the exit status (0 after --help, 2 after a usage error
 // reported on one line of stderr).

@@ -244,6 +244,18 @@ constexpr std::array all_columns{
                const auto ratio = r.generator_server_cpu_ratio();
                return ratio ? cell{decimal{*ratio, 2}} : cell{};
            }},
+    column{"load_average_1m",
+           [](const run_record& r) -> cell {
+               return r.load_average ? cell{decimal{*r.load_average, 2}} : cell{};
+           }},
+    column{"cpu_governor",
+           [](const run_record& r) -> cell {
+               return r.cpu_governor.empty() ? cell{} : cell{r.cpu_governor};
+           }},
+    column{"generator_bottleneck",
+           [](const run_record& r) -> cell {
+               return r.loaded ? cell{std::string(r.generator_bound ? "yes" : "no")} : cell{};
+           }},
 };
 
 }  // namespace

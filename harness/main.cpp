@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "cli.hpp"
+#include "compare_command.hpp"
 #include "run.hpp"
 #include "sweep.hpp"
 
@@ -62,6 +63,20 @@ int main(int argc, char** argv) {
         "each against a fresh server, and summarise the medians");
     robotbench::add_sweep_options(*sweep_cmd, sweep);
 
+    robotbench::compare_options compare;
+    auto* compare_cmd = app.add_subcommand(
+        "compare",
+        "compare two result files cell by cell: medians, their ratio and whether the change is "
+        "significant; exit status 1 on a significant regression past --threshold");
+    robotbench::add_compare_options(*compare_cmd, compare);
+
+    robotbench::slo_options slo;
+    auto* slo_cmd = app.add_subcommand(
+        "slo",
+        "find, for each backend, the highest open-loop rate at which a latency percentile stays "
+        "under a target (e.g. --p99 1ms)");
+    robotbench::add_slo_options(*slo_cmd, slo);
+
     auto args = robotbench::with_default_command(app, argc, argv, "run");
     std::vector<char*> arg_pointers;
     for (auto& a : args) arg_pointers.push_back(a.data());
@@ -73,5 +88,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(run_cmd)) return robotbench::run_command(run);
     if (app.got_subcommand(load_cmd)) return robotbench::load_command(load);
     if (app.got_subcommand(sweep_cmd)) return robotbench::sweep_command(sweep);
+    if (app.got_subcommand(compare_cmd)) return robotbench::compare_command(compare);
+    if (app.got_subcommand(slo_cmd)) return robotbench::slo_command(slo);
     return robotbench::run_serve(serve);
 }

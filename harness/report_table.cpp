@@ -127,6 +127,13 @@ void cost_lines(const run_record& r, text_table& t) {
 
 std::string verdict_reasons(const run_record& r);
 
+// What may have disturbed the run: the load before it, and how the CPUs were clocked.
+std::string machine_text(const run_record& r) {
+    return fmt::format("load average {} before the run (1 min); CPU frequency governor: {}",
+                       r.load_average ? fmt::format("{:.2f}", *r.load_average) : "n/a",
+                       r.cpu_governor.empty() ? "not readable" : r.cpu_governor);
+}
+
 std::string presence_text(const presence_summary& p) {
     switch (p.state) {
         case presence_state::off:
@@ -227,6 +234,8 @@ std::string run_report(const run_record& r) {
         load_lines(r, t);
         cost_lines(r, t);
     }
+    if (r.load_average || !r.cpu_governor.empty())
+        t.add_row({"Machine", machine_text(r)});
     t.add_row({"Presence", presence_text(r.presence)});
     t.add_row({"Result", verdict(r)});
     out += t.render("  ");

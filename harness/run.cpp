@@ -6,9 +6,11 @@
 #include <stdexcept>
 
 #include "bottleneck.hpp"
+#include "cell_summary.hpp"
 #include "cost_sampler.hpp"
 #include "interrupt.hpp"
 #include "loadgen/load.hpp"
+#include "noise.hpp"
 #include "output_check.hpp"
 #include "presence_check.hpp"
 #include "report_table.hpp"
@@ -27,6 +29,9 @@ run_record new_record(const run_options& options, const environment& env) {
     r.git_revision = env.git_revision;
     r.machine = fmt::format("{} ({} cores)", env.cpu_model, env.cores);
     r.options = options;
+    const auto noise = read_machine_noise();
+    r.load_average = noise.load_average;
+    r.cpu_governor = noise.cpu_governor;
     return r;
 }
 
@@ -133,7 +138,8 @@ int finish(const run_options& o, const environment& env, const std::vector<run_r
            bool several_backends, std::FILE* to) {
     if (several_backends && runs.size() > 1)
         fmt::print(to, "Comparison\n\n{}\n", comparison_table(runs));
-    if (o.repeat > 1) fmt::print(to, "Repeats (median and min–max)\n\n{}\n", sweep_summary(runs));
+    if (planned_runs(o.repeat, o) > 1)
+        fmt::print(to, "Repeats (median and its confidence interval)\n\n{}\n", sweep_summary(runs));
     const bool written = write_outputs(o, env, runs, to);
     std::fflush(to);
     bool failed = !written;
@@ -151,7 +157,7 @@ std::string hgrm_path_for(const run_options& o, std::size_t backends, const std:
                           unsigned round) {
     if (o.hgrm_path.empty()) return {};
     std::string path = backends > 1 ? per_backend_path(o.hgrm_path, backend) : o.hgrm_path;
-    if (o.repeat > 1) path = per_backend_path(path, std::to_string(round + 1));
+    if (planned_runs(o.repeat, o) > 1) path = per_backend_path(path, std::to_string(round + 1));
     return path;
 }
 
@@ -160,9 +166,11 @@ std::string hgrm_path_for(const run_options& o, std::size_t backends, const std:
 bool outputs_usable(const run_options& o, const std::vector<std::string>& names) {
     std::vector<std::string> hgrm;
     for (const auto& name : names)
-        for (unsigned round = 0; round < o.repeat; ++round)
+        for (unsigned round = 0; round < planned_runs(o.repeat, o); ++round)
             hgrm.push_back(hgrm_path_for(o, names.size(), name, round));
-    if (const auto problem = outputs_problem(o.csv_path, o.json_path, hgrm); !problem.empty()) {
+    auto problem = outputs_problem(o.csv_path, o.json_path, hgrm);
+    if (problem.empty()) problem = output_problem(o.summary_csv_path, true);
+    if (!problem.empty()) {
         fmt::print(stderr, "robotbench: {}\n", problem);
         return false;
     }
@@ -231,6 +239,7 @@ run_record run_backend(const std::string& backend, const run_options& options,
     if (stopped.problem) r.problems.push_back(*stopped.problem);
     if (stopped.usage && r.server) r.server->lifetime = stopped.usage;
     r.warnings = bottleneck_warnings(r, env.cores);
+    r.generator_bound = !r.warnings.empty();
     return r;
 }
 
@@ -251,6 +260,7 @@ run_record run_target(const run_options& options, const environment& env, status
         check_presence(r, target, true, status);
     if (interrupt_guard::requested()) r.interrupted = true;
     r.warnings = bottleneck_warnings(r, env.cores);
+    r.generator_bound = !r.warnings.empty();
     return r;
 }
 
@@ -284,7 +294,11 @@ int run_command(run_options options) {
     status_line status(to);
     std::vector<run_record> runs;
     for (const auto& backend : names) {
-        for (unsigned round = 0; round < options.repeat && !interrupt.requested(); ++round) {
+        const auto first = runs.size();
+        for (unsigned round = 0;
+             !interrupt.requested() &&
+             wants_another_run(options.repeat, options, std::span(runs).subspan(first));
+             ++round) {
             try {
                 runs.push_back(run_backend(backend, options,
                                            hgrm_path_for(options, names.size(), backend, round),
@@ -312,7 +326,8 @@ int load_command(run_options options) {
     std::FILE* const to = report_stream(options);
     status_line status(to);
     std::vector<run_record> runs;
-    for (unsigned round = 0; round < options.repeat && !interrupt.requested(); ++round) {
+    for (unsigned round = 0;
+         !interrupt.requested() && wants_another_run(options.repeat, options, runs); ++round) {
         auto o = options;
         o.hgrm_path = hgrm_path_for(options, 1, "target", round);
         try {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "backends/backend.hpp"
+#include "statistics.hpp"
 
 namespace robotbench {
 
@@ -90,6 +91,11 @@ std::optional<loadgen::endpoint> parse_target(std::string_view text) {
 }
 
 std::string check_run_options(const run_options& o) {
+    if (o.until_ci_pct > 0 && o.max_repeat < stats::runs_for())
+        return fmt::format(
+            "--until-ci needs --max-repeat of at least {} (the fewest runs whose interval of the "
+            "median reaches 95%)",
+            stats::runs_for());
     if (o.kind == scenario::presence) return {};  // the load settings play no part
     if (o.connections == 0) return "--connections must be at least 1";
     if (o.pipeline == 0) return "--pipeline must be at least 1 (requests in flight per connection)";

@@ -52,6 +52,10 @@ struct run_options {
     std::chrono::nanoseconds duration = 5s;
     std::chrono::nanoseconds timeout = 5s;
     unsigned repeat = 1;                   // --repeat: runs of each backend
+    // --until-ci PCT: more runs (up to max_repeat) until the throughput median's 95% interval is
+    // narrower than PCT percent of it; 0 is off.
+    double until_ci_pct = 0;
+    unsigned max_repeat = 20;              // --max-repeat
     double connect_rate = 1000;            // churn: connections per second
     unsigned requests_per_connection = 4;  // churn: K
     std::chrono::nanoseconds idle_interval = 2s;  // idle: between two requests of a connection
@@ -65,6 +69,7 @@ struct run_options {
     std::string csv_path = "results/robotbench.csv";  // empty: no CSV
     std::string json_path;                            // empty: no JSON
     std::string hgrm_path;                            // empty: no .hgrm
+    std::string summary_csv_path;  // --summary-csv: one row per cell (medians, intervals); empty: none
 };
 
 // The backend names `list` (a name, alias, comma list, or `all`) stands for, canonical and in

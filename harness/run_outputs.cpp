@@ -9,6 +9,7 @@
 
 #include "csv_writer.hpp"
 #include "json_writer.hpp"
+#include "summary_columns.hpp"
 
 namespace robotbench {
 
@@ -26,6 +27,16 @@ bool write_outputs(const run_options& o, const environment& env,
             ok = false;
         }
     }
+    if (!o.summary_csv_path.empty()) {
+        try {
+            write_summary_csv(o.summary_csv_path, summarize_cells(runs));
+            if (o.summary_csv_path != "-")
+                fmt::print(report, "Summary CSV: written to {}\n", o.summary_csv_path);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "robotbench: cannot write the summary CSV: {}\n", e.what());
+            ok = false;
+        }
+    }
     if (!o.json_path.empty()) {
         try {
             write_json(o.json_path, env, runs);
@@ -39,7 +50,7 @@ bool write_outputs(const run_options& o, const environment& env,
 }
 
 std::FILE* report_stream(const run_options& o) {
-    return o.csv_path == "-" || o.json_path == "-" ? stderr : stdout;
+    return o.csv_path == "-" || o.json_path == "-" || o.summary_csv_path == "-" ? stderr : stdout;
 }
 
 void write_hgrm(const std::string& path, const loadgen::histogram& h) {

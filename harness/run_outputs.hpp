@@ -13,14 +13,15 @@
 
 namespace robotbench {
 
-// Appends the runs' CSV rows (unless options.csv_path is empty) and writes the JSON document
-// (when options.json_path is set), saying on `report` where they went; false, after one line on
-// stderr saying why, when one could not be written.
+// Appends the runs' CSV rows (unless options.csv_path is empty), writes the summary CSV (when
+// options.summary_csv_path is set) and the JSON document (when options.json_path is set), saying
+// on `report` where they went; false, after one line on stderr saying why, when one could not be
+// written.
 bool write_outputs(const run_options& options, const environment& env,
                    const std::vector<run_record>& runs, std::FILE* report);
 
 // Where the report (tables, progress, where the files went) is printed: stdout, or stderr when
-// the CSV or JSON goes to standard output (`-`).
+// the CSV, the summary CSV or the JSON goes to standard output (`-`).
 std::FILE* report_stream(const run_options& options);
 
 // Writes `h` to `path` in HdrHistogram's .hgrm format, creating the folder. Throws

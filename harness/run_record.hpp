@@ -92,6 +92,12 @@ struct run_record {
     std::vector<std::string> problems;  // failures besides counted errors (server died, ...)
     std::vector<std::string> warnings;  // e.g. the generator may have been the bottleneck
 
+    // What makes the numbers unstable (noise.hpp): the machine before the run, and whether a
+    // bottleneck warning said the generator rather than the server set the pace.
+    std::optional<double> load_average;  // 1-minute load average just before the server started
+    std::string cpu_governor;            // cpufreq governor; empty when not readable
+    bool generator_bound = false;
+
     double throughput() const { return measured_s > 0 ? requests / measured_s : 0.0; }
     // (peak − before the generator connected) / connections_held, in KiB: the server's own
     // memory (PSS or RSS), and the kernel's (system-wide, both ends of each loopback connection).

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "backends/backend.hpp"
+#include "cell_summary.hpp"
 #include "csv_writer.hpp"
 #include "environment.hpp"
 #include "interrupt.hpp"
@@ -142,19 +143,21 @@ int sweep_command(sweep_options sweep) {
         fmt::print(stderr, "robotbench sweep: {}\n", problem);
         return 2;
     }
-    if (!sweep.report_dir.empty()) {
-        if (auto problem = output_problem(sweep.report_dir + "/REPORT.md", false);
-            !problem.empty()) {
-            fmt::print(stderr, "robotbench sweep: {}\n", problem);
-            return 2;
-        }
+    auto problem = output_problem(sweep.base.json_path, true);
+    if (problem.empty()) problem = output_problem(sweep.base.summary_csv_path, true);
+    if (problem.empty() && !sweep.report_dir.empty())
+        problem = output_problem(sweep.report_dir + "/REPORT.md", false);
+    if (!problem.empty()) {
+        fmt::print(stderr, "robotbench sweep: {}\n", problem);
+        return 2;
     }
     ::signal(SIGPIPE, SIG_IGN);
     const interrupt_guard interrupt;
     std::FILE* const to = report_stream(sweep.base);
     const environment env = current_environment();
     const std::size_t fd_limit = hard_fd_limit();
-    const std::size_t total = cells.size() * sweep.repeat;
+    // With --until-ci a cell may take up to --max-repeat runs: the count and ETA are upper bounds.
+    const std::size_t total = cells.size() * planned_runs(sweep.repeat, sweep.base);
     fmt::print(to, "sweep: {} cells x {} runs, {} measured + {} warm-up each\n", cells.size(),
                sweep.repeat, format_latency(sweep.base.duration.count()),
                format_latency(sweep.base.warmup.count()));
@@ -165,7 +168,11 @@ int sweep_command(sweep_options sweep) {
     bool written = true;
     std::size_t done = 0;
     for (const auto& cell : cells) {
-        for (unsigned round = 0; round < sweep.repeat && !interrupt.requested(); ++round, ++done) {
+        const auto first = runs.size();
+        for (unsigned round = 0;
+             !interrupt.requested() &&
+             wants_another_run(sweep.repeat, sweep.base, std::span(runs).subspan(first));
+             ++round, ++done) {
             auto o = options_for(sweep, cell);
             o.threads = generator_threads(o);
             show_progress(done, total, cell, started, to);
@@ -198,6 +205,9 @@ int sweep_command(sweep_options sweep) {
                interrupt.requested() ? " (interrupted)" : "", sweep_summary(runs));
     if (!sweep.base.csv_path.empty() && sweep.base.csv_path != "-" && written)
         fmt::print(to, "CSV rows appended to {}\n", sweep.base.csv_path);
+    auto files = sweep.base;
+    files.csv_path.clear();  // the rows went out one by one
+    written = write_outputs(files, env, runs, to) && written;
     std::fflush(to);
     if (!sweep.report_dir.empty()) {
         // The report covers the cells that finished: an interrupted run measured less than asked.

@@ -32,9 +32,10 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
         ->delimiter(',')
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    app.add_option("--repeat", options.repeat, "runs of each cell; the summary shows their median")
+    app.add_option("--repeat", options.repeat, "runs of each cell; the summary shows their medians and confidence intervals")
         ->check(CLI::Range(1u, 100u))
         ->capture_default_str();
+    add_repeat_flags(app, o);
     app.add_option("--report", options.report_dir,
                    "write the charts and a one-page REPORT.md into this folder");
     add_duration(app, "-d,--duration", o.duration, "measured time of each run", false);
@@ -53,6 +54,9 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
                    "progress and summary go to stderr)")
         ->capture_default_str();
     app.add_flag_callback("--no-csv", [&o] { o.csv_path.clear(); }, "write no CSV");
+    app.add_option("--json", o.json_path,
+                   "write every run, the configuration, the environment and the summary of each "
+                   "cell as JSON to this file (-: standard output)");
 }
 
 }  // namespace robotbench

@@ -1,14 +1,14 @@
 #include "sweep_report.hpp"
 
 #include <fmt/core.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <map>
 #include <set>
 
-#include "child_process.hpp"
 #include "csv_writer.hpp"
+#include "plot_script.hpp"
+#include "summary_columns.hpp"
 #include "run_outputs.hpp"
 
 namespace robotbench {
@@ -52,28 +52,21 @@ std::vector<std::string> distribution_args(const sweep_options& options,
 bool write_sweep_report(const sweep_options& options, const std::vector<run_record>& runs) {
     const std::string dir = options.report_dir;
     const std::string csv = dir + "/sweep.csv";
+    const std::string summary = dir + "/summary.csv";
     try {
         std::filesystem::create_directories(dir);
         std::filesystem::remove(csv);
         append_csv(csv, runs);
+        write_summary_csv(summary, summarize_cells(runs));
     } catch (const std::exception& e) {
-        fmt::print(stderr, "robotbench sweep: cannot write {}: {}\n", csv, e.what());
+        fmt::print(stderr, "robotbench sweep: cannot write {}: {}\n", dir, e.what());
         return false;
     }
-    const std::string plot = std::string(ROBOTBENCH_SCRIPTS_DIR) + "/plot.py";
-    std::vector<std::string> argv{"/usr/bin/python3", plot, csv, "--out", dir, "--report"};
-    for (auto& a : distribution_args(options, runs)) argv.push_back(std::move(a));
-    try {
-        child_process plotter(argv);
-        while (const auto line = plotter.read_line(std::chrono::seconds(120)))
-            fmt::print(report_stream(options.base), "  {}\n", *line);
-        const auto status = plotter.wait_for(std::chrono::seconds(60));
-        if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
-            fmt::print(report_stream(options.base), "report: {}/REPORT.md\n", dir);
-            return true;
-        }
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "robotbench sweep: cannot start {}: {}\n", plot, e.what());
+    std::vector<std::string> args{csv, "--out", dir, "--report", "--summary", summary};
+    for (auto& a : distribution_args(options, runs)) args.push_back(std::move(a));
+    if (run_plot_script(args, report_stream(options.base))) {
+        fmt::print(report_stream(options.base), "report: {}/REPORT.md\n", dir);
+        return true;
     }
     fmt::print(stderr,
                "robotbench sweep: the charts were not drawn; the rows are in {} (run "

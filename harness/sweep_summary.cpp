@@ -1,12 +1,12 @@
-// The sweep's closing table: the median and min–max spread of each cell's repeated runs.
+// The closing table of a sweep or of repeated runs: per cell, the median of throughput and p99
+// with their confidence intervals, the spread of the repeats, and the noisy cells flagged.
 
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
-#include <tuple>
 
+#include "cell_summary.hpp"
 #include "sweep.hpp"
 #include "text_table.hpp"
 #include "units.hpp"
@@ -15,75 +15,76 @@ namespace robotbench {
 
 namespace {
 
-using cell_key = std::tuple<std::string, unsigned, std::size_t, unsigned, double>;
-
-cell_key key_of(const run_record& r) {
-    return {r.backend, r.options.connections, r.options.size, r.options.pipeline, r.options.rate};
+// The larger distance from the median to an end of its interval: `median ± this` holds it.
+double deviation(const stats::median_interval& m) {
+    return std::max(m.median - m.low, m.high - m.median);
 }
 
-// Median (the mean of the middle two for an even count), min and max. values is not empty.
-std::tuple<double, double, double> spread(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const auto n = values.size();
-    const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    return {median, values.front(), values.back()};
+std::string spread_text(const cell_summary& s) {
+    if (s.measured < 2) return "n/a";
+    return fmt::format("{:.1f}%{}", s.throughput_spread_pct, s.noisy() ? " noisy" : "");
 }
 
-std::string statuses(const std::vector<const run_record*>& runs) {
-    std::set<std::string> seen;
-    for (const auto* r : runs) seen.insert(r->status());
-    std::string text;
-    for (const auto& s : seen) text += (text.empty() ? "" : ", ") + s;
-    return text;
+// One line per distinct run count: how sure the ± is.
+std::string confidence_note(const std::vector<cell_summary>& cells) {
+    std::map<std::size_t, double> confidence;  // measured runs -> the interval's coverage
+    for (const auto& s : cells)
+        if (s.throughput() && s.measured > 1) confidence[s.measured] = s.throughput()->confidence;
+    if (confidence.empty()) return {};
+    std::string which;
+    for (const auto& [runs, c] : confidence)
+        which += fmt::format("{}{} runs: {:.1f}%", which.empty() ? "" : ", ", runs, 100 * c);
+    return fmt::format(
+        "± bounds the median's confidence interval (exact, from the order statistics; {}; 95% "
+        "takes at least {} runs)\n",
+        which, stats::runs_for());
 }
 
 }  // namespace
 
 std::string sweep_summary(const std::vector<run_record>& runs) {
-    std::vector<cell_key> order;
-    std::map<cell_key, std::vector<const run_record*>> cells;
-    for (const auto& r : runs) {
-        auto& members = cells[key_of(r)];
-        if (members.empty()) order.push_back(key_of(r));
-        members.push_back(&r);
-    }
+    const auto cells = summarize_cells(runs);
     text_table table;
-    table.add_row({"backend", "conns", "size", "P", "rate", "runs", "throughput (median)",
-                   "min–max (req/s)", "p99 (median)", "p99 min–max", "status"});
-    for (const auto& key : order) {
-        const auto& members = cells[key];
-        std::vector<double> tput, p99;
-        for (const auto* r : members) {
-            if (!r->loaded || r->requests == 0) continue;
-            tput.push_back(r->throughput());
-            p99.push_back(double(r->latency.p99));
-        }
-        const auto& [backend, conns, size, pipeline, rate] = key;
-        std::vector<std::string> row{backend, format_count(conns), fmt::format("{} B", size),
-                                     format_count(pipeline),
-                                     rate > 0 ? format_rate(rate) + " req/s" : "closed",
-                                     format_count(members.size())};
-        if (tput.empty()) {
-            row.insert(row.end(), {"n/a", "n/a", "n/a", "n/a"});
+    table.add_row({"backend", "conns", "size", "P", "rate", "runs", "throughput (median ± CI)",
+                   "p99 (median ± CI)", "spread", "status"});
+    bool any_noisy = false;
+    for (const auto& s : cells) {
+        const auto& k = s.key;
+        std::vector<std::string> row{k.backend.empty() ? s.target : k.backend,
+                                     format_count(k.connections),
+                                     fmt::format("{} B", k.size),
+                                     format_count(k.pipeline),
+                                     k.rate > 0 ? format_rate(k.rate) + " req/s" : "closed",
+                                     format_count(s.runs)};
+        const auto tput = s.throughput();
+        const auto p99 = s.metric("latency_p99_us");
+        if (!tput || !p99) {
+            row.insert(row.end(), {"n/a", "n/a", "n/a"});
         } else {
-            const auto [t_med, t_min, t_max] = spread(tput);
-            const auto [p_med, p_min, p_max] = spread(p99);
-            row.push_back(format_rate(t_med) + " req/s");
-            row.push_back(format_rate(t_min) + "–" + format_rate(t_max));
-            row.push_back(format_latency(std::uint64_t(p_med)));
-            row.push_back(format_latency(std::uint64_t(p_min)) + "–" +
-                          format_latency(std::uint64_t(p_max)));
+            if (s.measured < 2) {  // one run has no interval
+                row.push_back(format_rate(tput->median) + " req/s");
+                row.push_back(format_latency_us(p99->median));
+            } else {
+                row.push_back(format_plus_minus(tput->median, deviation(*tput)) + " req/s");
+                row.push_back(format_latency_plus_minus(p99->median * 1e3, deviation(*p99) * 1e3));
+            }
+            row.push_back(spread_text(s));
         }
-        row.push_back(statuses(members));
+        any_noisy = any_noisy || (s.measured > 1 && s.noisy());
+        row.push_back(s.statuses);
         table.add_row(std::move(row));
     }
     std::string text = table.render();
-    for (const auto& key : order) {
-        const auto* first = cells[key].front();
-        if (!first->skipped.empty())
-            text += fmt::format("skipped: {} c={}: {}\n", first->backend,
-                                first->options.connections, first->skipped);
-    }
+    text += confidence_note(cells);
+    if (any_noisy)
+        text += fmt::format(
+            "noisy: the cell's throughput repeats spread more than {:.0f}% ((max − min) / "
+            "median); look at the load_average_1m and generator_bottleneck columns\n",
+            noisy_spread_percent);
+    for (const auto& s : cells)
+        if (!s.skipped.empty())
+            text +=
+                fmt::format("skipped: {} c={}: {}\n", s.key.backend, s.key.connections, s.skipped);
     return text;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string_view>
@@ -50,6 +51,31 @@ std::string format_count(std::uint64_t n) {
 std::string format_rate(double per_second) {
     if (!(per_second > 0)) return "0";
     return format_count(static_cast<std::uint64_t>(std::llround(per_second)));
+}
+
+std::string format_plus_minus(double value, double deviation) {
+    const double magnitude = std::abs(value);
+    if (magnitude >= 999'950) return fmt::format("{:.2f}M ± {:.2f}M", value / 1e6, deviation / 1e6);
+    if (magnitude >= 999.5) return fmt::format("{:.1f}k ± {:.1f}k", value / 1e3, deviation / 1e3);
+    return fmt::format("{:.0f} ± {:.0f}", value, deviation);
+}
+
+namespace {
+
+// ns as a whole number, within [0, a day].
+std::uint64_t whole_ns(double ns) {
+    constexpr double day_ns = 86'400e9;
+    return static_cast<std::uint64_t>(std::llround(std::clamp(ns, 0.0, day_ns)));
+}
+
+}  // namespace
+
+std::string format_latency_us(double us) {
+    return format_latency(whole_ns(us * 1e3));
+}
+
+std::string format_latency_plus_minus(double ns, double deviation_ns) {
+    return format_latency(whole_ns(ns)) + " ± " + format_latency(whole_ns(deviation_ns));
 }
 
 std::string format_memory(std::uint64_t kib) {

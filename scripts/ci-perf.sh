@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # A short, fixed performance run for CI: every backend at a few cells, each run three times.
 # Writes results/ci/<revision>.json (Google Benchmark's JSON format, so its compare.py reads it
-# too) and the sweep's CSV beside it; with a baseline, compares cell by cell and exits 1 when a
-# median got more than 25% worse (throughput or p99).
+# too) and the sweep's CSV beside it; with a baseline, `robotbench compare` matches the two cell
+# by cell and exits 1 when a significant regression past the threshold (default 10%) is found.
 #
-#   scripts/ci-perf.sh [--report-only] [--threshold 0.25] [BASELINE.json]
+#   scripts/ci-perf.sh [--report-only] [--threshold 10%] [BASELINE.json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-report_only=()
-threshold=0.25
+report_only=0
+threshold=10%
 baseline=""
 while (($#)); do
     case "$1" in
-        --report-only) report_only=(--report-only) ;;
+        --report-only) report_only=1 ;;
         --threshold) threshold="${2:?--threshold needs a value}"; shift ;;
         -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        -*) echo "ci-perf.sh: unknown option '$1' (valid: --report-only, --threshold X)" >&2; exit 2 ;;
+        -*) echo "ci-perf.sh: unknown option '$1' (valid: --report-only, --threshold PCT)" >&2; exit 2 ;;
         *) baseline="$1" ;;
     esac
     shift
@@ -41,11 +41,16 @@ if [ "$sweep_status" -eq 2 ]; then exit 2; fi
 
 /usr/bin/python3 scripts/ci_perf.py to-json "$csv" "$json"
 echo "ci-perf: wrote $json"
+compare_status=0
 if [ -n "$baseline" ]; then
-    /usr/bin/python3 scripts/ci_perf.py compare "$baseline" "$json" --threshold "$threshold" \
-        "${report_only[@]}"
+    build/robotbench compare "$baseline" "$csv" --threshold "$threshold" || compare_status=$?
 fi
-if [ "$sweep_status" -ne 0 ] && [ ${#report_only[@]} -eq 0 ]; then
+if [ "$report_only" -eq 1 ]; then
+    [ "$compare_status" -eq 0 ] || echo "ci-perf: report only: the comparison exited $compare_status" >&2
+    exit 0
+fi
+if [ "$compare_status" -ne 0 ]; then exit "$compare_status"; fi
+if [ "$sweep_status" -ne 0 ]; then
     echo "ci-perf: some runs had errors (see the summary above)" >&2
     exit 1
 fi

@@ -1,17 +1,16 @@
 #!/usr/bin/python3
-"""CI performance runs: turn a sweep's CSV into Google Benchmark JSON, and compare two such runs.
+"""CI performance runs: turn a sweep's CSV into Google Benchmark JSON.
 
   ci_perf.py to-json SWEEP.csv OUT.json     one benchmark entry per run of a cell, plus its median
-  ci_perf.py compare BASELINE.json NEW.json [--threshold 0.25] [--report-only]
 
 The JSON is Google Benchmark's format, so its own tools/compare.py (Debian's libbenchmark-tools)
 reads it too: real_time is the wall time per request at the measured throughput (1e9 / throughput,
 in ns) and cpu_time is the server's CPU time per request (ns). Each entry also carries the cell's
 throughput_rps and latency_p99_us as user counters.
 
-compare matches cells by name and compares medians: a cell whose throughput fell, or whose p99 rose,
-by more than the threshold (default 25%) is a regression, and the exit status is then 1 (0 with
---report-only). Cells present on one side only are listed, never counted as regressions.
+The comparison of two runs is `robotbench compare BASELINE.json NEW.csv`, which reads this JSON
+(cells named BACKEND/c:N/size:S/P:P[/R:R], one iteration entry per run) as well as robotbench's
+own CSV and JSON.
 """
 
 import argparse
@@ -102,53 +101,6 @@ def to_json(csv_path, out_path):
         f.write("\n")
 
 
-def medians(path):
-    """{cell name: (median throughput, median p99)} from our Google Benchmark JSON."""
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        fail(f"cannot read {path}: {e}")
-    runs = defaultdict(list)
-    for b in doc.get("benchmarks", []):
-        if b.get("run_type") == "iteration" and "throughput_rps" in b:
-            runs[b.get("run_name", b["name"])].append(b)
-    if not runs:
-        fail(f"{path} holds no robotbench cells")
-    return {name: (statistics.median(b["throughput_rps"] for b in bs),
-                   statistics.median(b["latency_p99_us"] for b in bs))
-            for name, bs in runs.items()}
-
-
-def compare(base_path, new_path, threshold):
-    """Prints the cell-by-cell table; returns the number of regressions."""
-    base, new = medians(base_path), medians(new_path)
-    names = sorted(set(base) & set(new))
-    width = max([len(n) for n in names] + [4])
-    print(f"{'cell':<{width}}  {'throughput':>12} {'base':>12} {'ratio':>6}  "
-          f"{'p99 (µs)':>10} {'base':>10} {'ratio':>6}  verdict")
-    regressions = 0
-    for name in names:
-        (bt, bp), (nt, np_) = base[name], new[name]
-        t_ratio = nt / bt if bt else float("inf")
-        p_ratio = np_ / bp if bp else float("inf")
-        worse = []
-        if t_ratio < 1 - threshold:
-            worse.append("throughput")
-        if p_ratio > 1 + threshold:
-            worse.append("p99")
-        regressions += bool(worse)
-        verdict = "REGRESSION (" + ", ".join(worse) + ")" if worse else "ok"
-        print(f"{name:<{width}}  {nt:>12,.0f} {bt:>12,.0f} {t_ratio:>6.2f}  "
-              f"{np_:>10,.1f} {bp:>10,.1f} {p_ratio:>6.2f}  {verdict}")
-    for name in sorted(set(base) - set(new)):
-        print(f"{name:<{width}}  only in the baseline")
-    for name in sorted(set(new) - set(base)):
-        print(f"{name:<{width}}  new: no baseline")
-    print(f"{regressions} of {len(names)} cells regressed by more than {threshold:.0%}")
-    return regressions
-
-
 def main(argv):
     parser = argparse.ArgumentParser(prog="ci_perf.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,21 +108,9 @@ def main(argv):
     j = sub.add_parser("to-json", help="sweep CSV -> Google Benchmark JSON")
     j.add_argument("csv")
     j.add_argument("out")
-    c = sub.add_parser("compare", help="compare two runs cell by cell")
-    c.add_argument("baseline")
-    c.add_argument("new")
-    c.add_argument("--threshold", type=float, default=0.25,
-                   help="relative worsening that counts as a regression (default: 0.25)")
-    c.add_argument("--report-only", action="store_true",
-                   help="print the comparison but exit 0 whatever it finds")
     args = parser.parse_args(argv)
-    if args.command == "to-json":
-        to_json(args.csv, args.out)
-        return 0
-    if not 0 < args.threshold < 1:
-        fail(f"--threshold must be between 0 and 1, not {args.threshold}")
-    regressions = compare(args.baseline, args.new, args.threshold)
-    return 1 if regressions and not args.report_only else 0
+    to_json(args.csv, args.out)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Charts and a one-page report from robotbench sweep results.
+"""Charts and a one-page report from robotbench sweep results, and the chart of an slo search.
 
 Reads one or more CSV files written by `robotbench sweep` (or `robotbench run`), and optionally .hgrm
 files written with --hgrm, and writes PNG charts into a folder:
@@ -14,6 +14,12 @@ files written with --hgrm, and writes PNG charts into a folder:
 Repeated runs of one cell are drawn as their median, with the min-max spread as an error bar.
 With --report, it also writes REPORT.md beside the charts: configuration, environment, summary tables
 and the charts, on one page.
+
+With --slo, the CSV files are the steps.csv of `robotbench slo`, and the one chart is
+
+  slo.png                    the latency percentile against the offered rate, one line per
+                             backend, each step's interval as an error bar, failing steps hollow,
+                             the sustainable rate starred and the target drawn across
 """
 
 import argparse
@@ -31,18 +37,25 @@ REQUIRED_COLUMNS = [
 ]
 
 
+SLO_COLUMNS = [
+    "backend", "target", "percentile", "target_us", "rate_rps", "percentile_us",
+    "percentile_ci_low_us", "percentile_ci_high_us", "passed", "sustainable_rate_rps",
+]
+
+
 def fail(message):
     print(f"plot.py: {message}", file=sys.stderr)
     sys.exit(2)
 
 
-def read_rows(paths):
+def read_rows(paths, required=None):
+    required = REQUIRED_COLUMNS if required is None else required
     rows = []
     for path in paths:
         try:
             with open(path, newline="") as f:
                 reader = csv.DictReader(f)
-                missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+                missing = [c for c in required if c not in (reader.fieldnames or [])]
                 if missing:
                     fail(f"{path} lacks the columns: {', '.join(missing)} "
                          "(is it a robotbench CSV?)")
@@ -278,16 +291,127 @@ def summary_table(rows):
     return "\n".join(lines)
 
 
-def write_report(out, rows, charts, csv_paths, note):
+def format_latency_us(us):
+    """A latency for a label: 850 µs, 1 ms, 2.5 s."""
+    if us >= 1e6:
+        return f"{us / 1e6:g} s"
+    if us >= 1e3:
+        return f"{us / 1e3:g} ms"
+    return f"{us:g} µs"
+
+
+def chart_slo(plt, rows, out, note):
+    """The percentile against offered load, per backend, with the target across."""
+    from matplotlib.ticker import FuncFormatter
+    label = rows[0]["percentile"]
+    targets = sorted({number(r["target_us"]) for r in rows if number(r["target_us"])})
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    title = f"{label} latency vs offered load"
+    if len(targets) == 1:
+        title += f" (target {format_latency_us(targets[0])})"
+    ax.set_title(title)
+    ax.set_xlabel("offered load (requests/s, open loop)")
+    ax.set_ylabel(f"{label} latency from the intended send time (µs)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.grid(True, which="both", alpha=0.3)
+    fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
+    series = defaultdict(list)
+    for r in rows:
+        if number(r["rate_rps"]) and number(r["percentile_us"]):
+            series[r["backend"] if r["backend"] not in ("", "n/a") else r["target"]].append(r)
+    for name in sorted(series):
+        points = sorted(series[name], key=lambda r: number(r["rate_rps"]))
+        xs = [number(r["rate_rps"]) for r in points]
+        ys = [number(r["percentile_us"]) for r in points]
+        low = [y - (number(r["percentile_ci_low_us"]) or y) for y, r in zip(ys, points)]
+        high = [(number(r["percentile_ci_high_us"]) or y) - y for y, r in zip(ys, points)]
+        line = ax.errorbar(xs, ys, yerr=[low, high], fmt="-", capsize=2, alpha=0.8, label=name)
+        color = line[0].get_color()
+        passed = [(x, y) for x, y, r in zip(xs, ys, points) if r["passed"] == "yes"]
+        failed = [(x, y) for x, y, r in zip(xs, ys, points) if r["passed"] != "yes"]
+        if passed:
+            ax.plot(*zip(*passed), "o", color=color)
+        if failed:
+            ax.plot(*zip(*failed), "o", mfc="none", color=color)
+        best = number(points[0]["sustainable_rate_rps"])
+        at = [y for x, y, r in zip(xs, ys, points) if best and x == best and r["passed"] == "yes"]
+        if at:
+            ax.plot([best], [at[0]], "*", markersize=14, color=color, markeredgecolor="black")
+    for t in targets:
+        ax.axhline(t, color="red", linestyle="--", linewidth=1.2,
+                   label=f"target {format_latency_us(t)}")
+    if series:
+        ax.legend(fontsize=8, ncol=2)
+    else:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
+    ax.text(0.99, 0.02, "filled: meets the target; hollow: fails; star: sustainable rate; "
+            "bars: the interval of each step's median over its runs",
+            transform=ax.transAxes, ha="right", fontsize=7, color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    path = os.path.join(out, "slo.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def read_summary(path):
+    """The rows of a summary CSV (robotbench --summary-csv), or fail."""
+    needed = ["backend", "connections", "size_bytes", "pipeline", "rate_rps", "runs", "status",
+              "ci_confidence", "throughput_rps", "throughput_rps_ci_low",
+              "throughput_rps_ci_high", "latency_p99_us", "latency_p99_us_ci_low",
+              "latency_p99_us_ci_high", "throughput_spread_pct", "noisy"]
+    return read_rows([path], needed)
+
+
+def interval_table(summary):
+    """Markdown table from robotbench's summary CSV: medians with their confidence intervals."""
+    def span(row, column, digits):
+        low, high = number(row[column + "_ci_low"]), number(row[column + "_ci_high"])
+        return f"{low:,.{digits}f}–{high:,.{digits}f}" if low is not None else "n/a"
+
+    def value(row, column, digits):
+        v = number(row[column])
+        return f"{v:,.{digits}f}" if v is not None else "n/a"
+
+    lines = ["| backend | connections | size (B) | pipeline | rate (req/s) | runs | "
+             "throughput median (req/s) | its interval | p99 median (µs) | its interval | "
+             "confidence | spread | status |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in summary:
+        rate = r["rate_rps"] if number(r["rate_rps"]) else "closed loop"
+        confidence = number(r["ci_confidence"])
+        spread = number(r["throughput_spread_pct"])
+        lines.append(
+            f"| {r['backend'] if r['backend'] != 'n/a' else r['target']} | {r['connections']} | "
+            f"{r['size_bytes']} | {r['pipeline']} | {rate} | {r['runs']} | "
+            f"{value(r, 'throughput_rps', 0)} | {span(r, 'throughput_rps', 0)} | "
+            f"{value(r, 'latency_p99_us', 1)} | {span(r, 'latency_p99_us', 1)} | "
+            f"{f'{100 * confidence:.1f}%' if confidence is not None else 'n/a'} | "
+            f"{f'{spread:.1f}%' if spread is not None else 'n/a'}"
+            f"{' noisy' if r['noisy'] == 'yes' else ''} | {r['status']} |")
+    return "\n".join(lines)
+
+
+def write_report(out, rows, charts, csv_paths, note, summary=None):
     config_keys = ["warmup_s", "duration_s", "threads", "server_threads"]
     config = {k: sorted({r.get(k, "") for r in rows if r.get(k)}) for k in config_keys}
     lines = ["# robotbench sweep report", "",
              f"Source: {', '.join(os.path.basename(p) for p in csv_paths)} — {len(rows)} runs.", "",
              "## Configuration and environment", ""]
     lines += [f"- {k.replace('_', ' ')}: {', '.join(v)}" for k, v in config.items() if v]
-    lines += [f"- {note}", "", "## Summary", "",
-              "Median of the repeated runs of each cell, with the min–max spread.", "",
-              summary_table(rows), "", "## Charts", ""]
+    lines += [f"- {note}", "", "## Summary", ""]
+    if summary:
+        lines += ["Median of the repeated runs of each cell, with the confidence interval of "
+                  "the median (exact, from the order statistics: [min, max] for up to 8 runs; "
+                  "the confidence column says how sure it is, 95% from 6 runs) and the spread "
+                  "of the runs, (max − min) / median; a cell spread more than 10% is noisy.", "",
+                  interval_table(summary)]
+    else:
+        lines += ["Median of the repeated runs of each cell, with the min–max spread.", "",
+                  summary_table(rows)]
+    lines += ["", "## Charts", ""]
     lines += [f"![{os.path.splitext(os.path.basename(c))[0]}]({os.path.basename(c)})\n"
               for c in charts]
     path = os.path.join(out, "REPORT.md")
@@ -307,6 +431,11 @@ def parse_args(argv):
                         help="folder for the PNG charts (created; default: %(default)s)")
     parser.add_argument("--report", action="store_true",
                         help="also write REPORT.md in the output folder")
+    parser.add_argument("--summary", metavar="FILE",
+                        help="robotbench's summary CSV (--summary-csv): the report's table shows "
+                             "each median with its confidence interval")
+    parser.add_argument("--slo", action="store_true",
+                        help="the CSV files are the steps.csv of robotbench slo: draw slo.png")
     parser.add_argument("--machine", default="",
                         help="machine description for the footnote (default: the CSV's machine "
                              "column)")
@@ -315,7 +444,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    rows = read_rows(args.csv)
+    rows = read_rows(args.csv, SLO_COLUMNS if args.slo else None)
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -324,6 +453,9 @@ def main(argv):
         fail("matplotlib is missing: apt-get install python3-matplotlib")
     os.makedirs(args.out, exist_ok=True)
     note = footnote(rows, args.machine)
+    if args.slo:
+        print(chart_slo(plt, rows, args.out, note))
+        return 0
     series = group(rows)
     charts = [chart(plt, series, args.out, note)
               for chart in (chart_throughput, chart_latency, chart_cpu, chart_memory)]
@@ -332,7 +464,8 @@ def main(argv):
     for c in charts:
         print(c)
     if args.report:
-        print(write_report(args.out, rows, charts, args.csv, note))
+        summary = read_summary(args.summary) if args.summary else None
+        print(write_report(args.out, rows, charts, args.csv, note, summary))
     return 0
 
 

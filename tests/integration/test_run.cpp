@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -94,6 +95,11 @@ TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
     EXPECT_GT(number(row, "server_peak_memory_kib"), 0);
     EXPECT_GE(number(row, "server_peak_processes"), 1);
     EXPECT_GT(number(row, "generator_cpu_s"), 0);
+    // What may have disturbed the numbers is recorded with them.
+    EXPECT_GE(number(row, "load_average_1m"), 0);
+    EXPECT_TRUE(row.at("generator_bottleneck") == "yes" || row.at("generator_bottleneck") == "no")
+        << row.at("generator_bottleneck");
+    EXPECT_NE(result.output.find("load average"), std::string::npos) << result.output;
 
     const auto json = read_file(dir_ / "runs.json");
     for (const std::string& expected : std::vector<std::string>{
@@ -101,7 +107,8 @@ TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
              "\"compiler\": ", "\"build_type\": ", "\"runs\": [",
              "\"backend\": \"" + backend + "\"", "\"errors\": 0", "\"presence\": \"passed\"",
              "\"configuration\": {", "\"connections\": 8", "\"duration\": \"500ms\"",
-             "\"warmup\": \"200ms\""})
+             "\"warmup\": \"200ms\"", "\"summary\": [", "\"throughput_rps_ci_low\": ",
+             "\"load_average_1m\": "})
         EXPECT_NE(json.find(expected), std::string::npos) << expected << "\n" << json;
 }
 
@@ -531,9 +538,10 @@ TEST_F(run_test, a_pipe_as_the_csv_path_is_written_never_read) {
     EXPECT_NE(text.find(",select,"), std::string::npos) << text;
 }
 
-TEST_F(run_test, repeat_reports_each_run_and_their_median_with_the_spread) {
-    const auto result = run_robotbench(
-        short_run({"--backend=select", "--repeat=3", "--no-presence"}));
+TEST_F(run_test, repeat_reports_each_run_and_their_median_with_the_interval) {
+    const auto summary = dir_ / "summary.csv";
+    const auto result = run_robotbench(short_run(
+        {"--backend=select", "--repeat=3", "--no-presence", "--summary-csv", summary.string()}));
     EXPECT_EQ(result.status, 0) << result.output;
     std::size_t rows = 0;
     last_csv_row(dir_ / "runs.csv", &rows);
@@ -543,10 +551,57 @@ TEST_F(run_test, repeat_reports_each_run_and_their_median_with_the_spread) {
          at = result.output.find("Result", at + 1))
         ++reports;
     EXPECT_EQ(reports, 3u) << result.output;
-    const auto summary = result.output.find("Repeats (median and min–max)");
-    ASSERT_NE(summary, std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("throughput (median)", summary), std::string::npos);
-    EXPECT_NE(result.output.find("select", summary), std::string::npos);
+    const auto table = result.output.find("Repeats (median and its confidence interval)");
+    ASSERT_NE(table, std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("throughput (median ± CI)", table), std::string::npos);
+    EXPECT_NE(result.output.find("k ± ", table), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("3 runs: 75.0%", table), std::string::npos) << result.output;
+
+    // The summary CSV: one row for the cell, the median inside its interval, which for three
+    // runs is their min–max.
+    const auto cells = read_csv(summary);
+    ASSERT_EQ(cells.size(), 1u);
+    const auto& cell = cells.front();
+    EXPECT_EQ(cell.at("backend"), "select");
+    EXPECT_EQ(number(cell, "runs"), 3);
+    EXPECT_EQ(cell.at("ci_confidence"), "0.7500");
+    std::vector<double> throughput;
+    for (const auto& run : read_csv(dir_ / "runs.csv")) throughput.push_back(number(run, "throughput_rps"));
+    std::sort(throughput.begin(), throughput.end());
+    EXPECT_NEAR(number(cell, "throughput_rps"), throughput[1], 0.11);
+    EXPECT_NEAR(number(cell, "throughput_rps_ci_low"), throughput[0], 0.11);
+    EXPECT_NEAR(number(cell, "throughput_rps_ci_high"), throughput[2], 0.11);
+    for (const char* p : {"latency_p50_us", "latency_p99_us", "latency_p999_us"}) {
+        EXPECT_LE(number(cell, std::string(p) + "_ci_low"), number(cell, p)) << p;
+        EXPECT_GE(number(cell, std::string(p) + "_ci_high"), number(cell, p)) << p;
+    }
+    EXPECT_TRUE(cell.at("noisy") == "yes" || cell.at("noisy") == "no");
+    const auto json = read_file(dir_ / "runs.json");
+    EXPECT_NE(json.find("\"throughput_rps_ci_high\": "), std::string::npos) << json;
+    EXPECT_NE(json.find("\"measured_runs\": 3"), std::string::npos) << json;
+}
+
+TEST_F(run_test, until_ci_repeats_until_the_interval_is_narrow_or_max_repeat) {
+    const auto runs = [&](std::vector<std::string> args) {
+        for (const char* a : {"--backend=epoll", "--no-presence", "-d", "100ms", "--warmup",
+                              "50ms", "-c", "4"})
+            args.emplace_back(a);
+        args.push_back("--csv=" + (dir_ / "runs.csv").string());
+        fs::remove(dir_ / "runs.csv");
+        const auto result = run_robotbench(args);
+        EXPECT_EQ(result.status, 0) << result.output;
+        std::size_t rows = 0;
+        last_csv_row(dir_ / "runs.csv", &rows);
+        return rows;
+    };
+    // Any width is reached once a 95% interval exists, and that takes six runs.
+    EXPECT_EQ(runs({"run", "--until-ci", "99.9", "--max-repeat", "8"}), 6u);
+    // An interval no repeats can reach: --max-repeat ends it.
+    EXPECT_EQ(runs({"run", "--until-ci", "0.0001", "--max-repeat", "7"}), 7u);
+    const auto refused = run_robotbench(short_run({"--backend=epoll", "--until-ci", "5",
+                                                   "--max-repeat", "5"}));
+    EXPECT_EQ(refused.status, 2) << refused.output;
+    EXPECT_NE(refused.output.find("at least 6"), std::string::npos) << refused.output;
 }
 
 }  // namespace

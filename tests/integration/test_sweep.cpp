@@ -70,14 +70,24 @@ TEST_F(sweep_test, two_backends_by_two_cells_write_every_row_and_skip_what_canno
     EXPECT_NE(result.output.find("skipped: select c=2000"), std::string::npos) << result.output;
 }
 
-TEST_F(sweep_test, repeats_each_cell_and_summarises_the_median) {
-    const auto result = run_robotbench({"sweep", "--backends=libuv", "--connections=4",
-                                        "--duration=200ms", "--warmup=0", "--repeat=3",
-                                        "--no-presence", "--csv", (dir_ / "sweep.csv").string()});
+TEST_F(sweep_test, repeats_each_cell_and_summarises_the_median_with_its_interval) {
+    const auto result = run_robotbench(
+        {"sweep", "--backends=libuv", "--connections=4", "--duration=200ms", "--warmup=0",
+         "--repeat=3", "--no-presence", "--csv", (dir_ / "sweep.csv").string(), "--summary-csv",
+         (dir_ / "summary.csv").string(), "--json", (dir_ / "sweep.json").string()});
     EXPECT_EQ(result.status, 0) << result.output;
     EXPECT_EQ(read_csv(dir_ / "sweep.csv").size(), 3u);
-    EXPECT_NE(result.output.find("throughput (median)"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("throughput (median ± CI)"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("[3/3] libuv c=4"), std::string::npos) << result.output;
+    const auto summary = read_csv(dir_ / "summary.csv");
+    ASSERT_EQ(summary.size(), 1u);
+    EXPECT_EQ(number(summary[0], "measured_runs"), 3);
+    EXPECT_LE(number(summary[0], "throughput_rps_ci_low"), number(summary[0], "throughput_rps"));
+    EXPECT_GE(number(summary[0], "latency_p99_us_ci_high"), number(summary[0], "latency_p99_us"));
+    std::ifstream json(dir_ / "sweep.json");
+    const std::string doc{std::istreambuf_iterator<char>(json), std::istreambuf_iterator<char>()};
+    EXPECT_NE(doc.find("\"summary\": ["), std::string::npos) << doc;
+    EXPECT_NE(doc.find("\"latency_p99_us_ci_low\": "), std::string::npos) << doc;
 }
 
 TEST_F(sweep_test, impossible_settings_exit_2_and_run_nothing) {
@@ -108,6 +118,7 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
     }
     ASSERT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
     EXPECT_EQ(read_csv(report / "sweep.csv").size(), 4u);
+    EXPECT_EQ(read_csv(report / "summary.csv").size(), 4u);  // one row per cell
 }
 
 TEST_F(sweep_test, an_interrupted_sweep_keeps_its_rows_summary_and_report) {
@@ -133,7 +144,7 @@ TEST_F(sweep_test, an_interrupted_sweep_keeps_its_rows_summary_and_report) {
     for (const auto& row : rows) finished += row.at("status") == "ok" ? 1 : 0;
     EXPECT_EQ(rows.back().at("status"), "interrupted");
     EXPECT_NE(result.output.find("(interrupted)"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("throughput (median)"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("throughput (median ± CI)"), std::string::npos) << result.output;
     if (fs::exists("/usr/bin/python3")) {
         EXPECT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
         EXPECT_EQ(read_csv(report / "sweep.csv").size(), finished);  // the cells that finished

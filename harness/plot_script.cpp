@@ -1,0 +1,29 @@
+#include "plot_script.hpp"
+
+#include <fmt/core.h>
+#include <sys/wait.h>
+
+#include <chrono>
+
+#include "child_process.hpp"
+
+namespace robotbench {
+
+bool run_plot_script(const std::vector<std::string>& args, std::FILE* to) {
+    const std::string plot = std::string(ROBOTBENCH_SCRIPTS_DIR) + "/plot.py";
+    std::vector<std::string> argv{"/usr/bin/python3", plot};
+    argv.insert(argv.end(), args.begin(), args.end());
+    try {
+        child_process plotter(argv);
+        while (const auto line = plotter.read_line(std::chrono::seconds(120)))
+            fmt::print(to, "  {}\n", *line);
+        const auto status = plotter.wait_for(std::chrono::seconds(60));
+        if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return true;
+        fmt::print(stderr, "robotbench: {} failed\n", plot);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "robotbench: cannot start {}: {}\n", plot, e.what());
+    }
+    return false;
+}
+
+}  // namespace robotbench
