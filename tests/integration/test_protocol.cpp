@@ -592,13 +592,14 @@ std::string joined(const std::vector<std::string>& lines) {
 }
 
 TEST_P(protocol_test, a_descriptor_limit_too_low_for_one_client_refuses_to_start_and_the_lowest_one_never_spins) {
-    // The limit is set for the server alone, soft and hard, so it cannot raise it. Below 4 the
-    // dynamic loader cannot even open the libraries. Every limit below the lowest one at which
-    // the server starts must be refused with exit status 1 and one line on stderr naming the
-    // limit, before `listening on`.
+    // The limit is set for the server alone, soft and hard, so it cannot raise it. Every limit
+    // below the lowest one at which the server starts, from the lowest one at which the dynamic
+    // loader can open the libraries, must be refused with exit status 1 and one line on stderr
+    // naming the limit, before `listening on`.
     const std::string prlimit = prlimit_exe();
     if (prlimit.empty()) GTEST_SKIP() << "needs prlimit";
     std::unique_ptr<limited_server> server;
+    bool refused_once = false;
     unsigned limit = 4;
     for (; limit <= 40; ++limit) {
         const auto nofile = "--nofile=" + std::to_string(limit) + ":" + std::to_string(limit);
@@ -610,6 +611,12 @@ TEST_P(protocol_test, a_descriptor_limit_too_low_for_one_client_refuses_to_start
         }
         const auto status = attempt->exit_status();
         const auto errors = attempt->stderr_lines();
+        // Below the few descriptors the dynamic loader needs beside those the server inherits,
+        // robotbench never runs at all: those limits say nothing about the server.
+        if (!refused_once && status == 127 && errors.size() == 1 &&
+            errors[0].find("error while loading shared libraries") != std::string::npos)
+            continue;
+        refused_once = true;
         EXPECT_EQ(status, 1) << "limit " << limit << ": " << joined(errors);
         EXPECT_EQ(joined(attempt->stdout_lines()), "") << "limit " << limit;
         ASSERT_EQ(errors.size(), 1u) << "limit " << limit << ": " << joined(errors);
