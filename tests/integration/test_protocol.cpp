@@ -596,6 +596,10 @@ TEST_P(protocol_test, a_descriptor_limit_too_low_for_one_client_refuses_to_start
     // below the lowest one at which the server starts, from the lowest one at which the dynamic
     // loader can open the libraries, must be refused with exit status 1 and one line on stderr
     // naming the limit, before `listening on`.
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the sanitizer runtimes need descriptors of their own (UndefinedBehavior"
+                    "Sanitizer's vptr check opens a pipe, and reports a false error without one)";
+#endif
     const std::string prlimit = prlimit_exe();
     if (prlimit.empty()) GTEST_SKIP() << "needs prlimit";
     std::unique_ptr<limited_server> server;
