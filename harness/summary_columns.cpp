@@ -1,14 +1,7 @@
 #include "summary_columns.hpp"
 
-#include <fmt/core.h>
-
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
-#include <system_error>
-
 #include "csv_writer.hpp"
+#include "json_out.hpp"
 
 namespace robotbench {
 
@@ -69,20 +62,7 @@ std::string summary_csv_header() {
 void write_summary_csv(const std::string& path, std::span<const cell_summary> cells) {
     std::string text = summary_csv_header() + "\n";
     for (const auto& s : cells) text += row_text(summary_fields(s), false) + "\n";
-    if (path == "-") {
-        fmt::print("{}", text);
-        std::fflush(stdout);
-        if (std::ferror(stdout)) throw std::runtime_error("cannot write to standard output");
-        return;
-    }
-    namespace fs = std::filesystem;
-    const fs::path file(path);
-    if (file.has_parent_path()) fs::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::trunc);
-    if (!out) throw std::system_error(errno, std::generic_category(), "open " + path);
-    out << text;
-    out.flush();
-    if (!out) throw std::system_error(errno, std::generic_category(), "write " + path);
+    write_text_file(path, text);
 }
 
 }  // namespace robotbench

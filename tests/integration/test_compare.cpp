@@ -9,6 +9,7 @@
 #include <random>
 
 #include "support/command.hpp"
+#include "support/files.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -16,21 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 class compare_test : public ::testing::Test {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("robotbench-compare-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    const scratch_dir scratch_{"robotbench-compare"};
+    const fs::path& dir_ = scratch_.path();
 
     // A sweep-like CSV: 4 backends x 2 connection counts, 3 runs each, every figure within ±3%
     // of its cell's level (a fixed seed per file); `slow` is scaled by `scale` (throughput down,
@@ -61,7 +51,6 @@ class compare_test : public ::testing::Test {
         return path;
     }
 
-    fs::path dir_;
 };
 
 TEST_F(compare_test, a_planted_30_percent_regression_is_found_and_nothing_else) {

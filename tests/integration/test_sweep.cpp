@@ -15,6 +15,7 @@
 #include "support/server.hpp"
 
 #include "support/command.hpp"
+#include "support/files.hpp"
 
 namespace robotbench::test {
 namespace {
@@ -31,16 +32,9 @@ std::size_t read_csv_quietly(const fs::path& path) {
 
 class sweep_test : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("robotbench-sweep-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    const scratch_dir scratch_{"robotbench-sweep"};
+    const fs::path& dir_ = scratch_.path();
 
-    fs::path dir_;
 };
 
 TEST_F(sweep_test, two_backends_by_two_cells_write_every_row_and_skip_what_cannot_run) {
