@@ -19,6 +19,7 @@
 #include "harness/columns.hpp"
 #include "support/command.hpp"
 #include "support/csv_columns.hpp"
+#include "support/files.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -27,25 +28,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // A scratch folder per test, removed afterwards.
 class run_test : public ::testing::Test {
   protected:
-    void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = std::string(info->test_suite_name()) + "-" + info->name();
-        for (auto& c : name)
-            if (c == '/') c = '-';
-        dir_ = fs::temp_directory_path() /
-               ("robotbench-run-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
+    const scratch_dir scratch_{"robotbench-run"};
+    const fs::path& dir_ = scratch_.path();
 
     // The short run every test uses.
     std::vector<std::string> short_run(std::vector<std::string> args) const {
@@ -54,7 +41,6 @@ class run_test : public ::testing::Test {
         args.push_back("--json=" + (dir_ / "runs.json").string());
         return args;
     }
-    fs::path dir_;
 };
 
 class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {
@@ -582,6 +568,7 @@ TEST_F(run_test, repeat_reports_each_run_and_their_median_with_the_interval) {
 }
 
 TEST_F(run_test, until_ci_repeats_until_the_interval_is_narrow_or_max_repeat) {
+    std::vector<double> throughput;  // of each run of the last call, in order
     const auto runs = [&](std::vector<std::string> args) {
         for (const char* a : {"--backend=epoll", "--no-presence", "-d", "100ms", "--warmup",
                               "50ms", "-c", "4"})
@@ -590,12 +577,24 @@ TEST_F(run_test, until_ci_repeats_until_the_interval_is_narrow_or_max_repeat) {
         fs::remove(dir_ / "runs.csv");
         const auto result = run_robotbench(args);
         EXPECT_EQ(result.status, 0) << result.output;
-        std::size_t rows = 0;
-        last_csv_row(dir_ / "runs.csv", &rows);
-        return rows;
+        throughput.clear();
+        for (const auto& row : read_csv(dir_ / "runs.csv"))
+            throughput.push_back(number(row, "throughput_rps"));
+        return throughput.size();
     };
-    // Any width is reached once a 95% interval exists, and that takes six runs.
-    EXPECT_EQ(runs({"run", "--until-ci", "99.9", "--max-repeat", "8"}), 6u);
+    // A 95% interval of the median takes six runs; with six, it spans their lowest to highest.
+    // So the run stops at six unless those six spread wider than 99.9% of their median (a noisy
+    // machine can do that to 100 ms runs), and then goes on to the next run that narrows it, or
+    // to --max-repeat.
+    const auto taken = runs({"run", "--until-ci", "99.9", "--max-repeat", "8"});
+    ASSERT_GE(taken, 6u);
+    std::vector<double> first_six(throughput.begin(), throughput.begin() + 6);
+    std::sort(first_six.begin(), first_six.end());
+    const double median = (first_six[2] + first_six[3]) / 2;
+    if ((first_six[5] - first_six[0]) < 0.999 * median)
+        EXPECT_EQ(taken, 6u) << "six runs within 99.9% of their median";
+    else
+        EXPECT_GT(taken, 6u) << "six runs spread over 99.9% of their median";
     // An interval no repeats can reach: --max-repeat ends it.
     EXPECT_EQ(runs({"run", "--until-ci", "0.0001", "--max-repeat", "7"}), 7u);
     const auto refused = run_robotbench(short_run({"--backend=epoll", "--until-ci", "5",

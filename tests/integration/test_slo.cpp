@@ -10,17 +10,13 @@
 #include <regex>
 
 #include "support/command.hpp"
+#include "support/files.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // The number after `"name": ` in a JSON text, or -1 when it is missing or null.
 double json_number(const std::string& json, const std::string& name) {
@@ -32,40 +28,32 @@ double json_number(const std::string& json, const std::string& name) {
 
 class slo_test : public ::testing::Test {
   protected:
-    void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = std::string(info->test_suite_name()) + "-" + info->name();
-        for (auto& c : name)
-            if (c == '/') c = '-';
-        dir_ = fs::temp_directory_path() /
-               ("robotbench-slo-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    fs::path dir_;
+    const scratch_dir scratch_{"robotbench-slo"};
+    const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(slo_test, finds_the_capacity_of_a_server_that_serves_one_request_at_a_time) {
-    // One request at a time, 2 ms each: 500 requests/s and not one more. Below that every
-    // reply takes 2 ms; above it the queue grows by the excess every second, so the p99 of a
-    // 1 s window passes 50 ms soon after 500 req/s.
+    // One request at a time, 10 ms each: 100 requests/s and not one more. Below that every
+    // reply takes 10 ms; above it the queue grows by the excess every second: 5% over, the delay
+    // grows 50 ms a second, so the p99 of a 3 s window passes 100 ms. A target that large, and
+    // 8 connections in the closed loop (70 ms of queued work), leave room for a machine that
+    // is slow to wake the fake server now and then.
     server_process server(std::vector<std::string>{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=serial",
-                                                   "--service-ms=2", "--port=0"});
+                                                   "--service-ms=10", "--port=0"});
     ASSERT_NE(server.port(), 0);
     const auto out = dir_ / "slo";
     const auto result =
         run_robotbench({"slo", "--target=127.0.0.1:" + std::to_string(server.port()), "--p99",
-                        "50ms", "-c", "4", "--repeat=1", "-d", "1s", "--warmup", "500ms",
+                        "100ms", "-c", "8", "--repeat=1", "-d", "3s", "--warmup", "500ms",
                         "--resolution", "5%", "--out", out.string()},
                        std::chrono::seconds(240));
     EXPECT_EQ(result.status, 0) << result.output;
     const auto json = read_file(out / "slo.json");
     const double closed = json_number(json, "closed_loop_throughput_rps");
-    EXPECT_NEAR(closed, 500, 25) << result.output;  // closed loop: exactly one at a time
+    EXPECT_NEAR(closed, 100, 5) << result.output;  // closed loop: exactly one at a time
     const double found = json_number(json, "sustainable_rate_rps");
-    EXPECT_GE(found, 500 * 0.95) << result.output;
-    EXPECT_LE(found, 500 * 1.05) << result.output;
+    EXPECT_GE(found, 100 * 0.95) << result.output;
+    EXPECT_LE(found, 100 * 1.05) << result.output;
     const double breaking = json_number(json, "breaking_rate_rps");
     EXPECT_GT(breaking, found);
     EXPECT_LE(breaking / found, 1.05 + 1e-9) << result.output;
@@ -77,7 +65,7 @@ TEST_F(slo_test, finds_the_capacity_of_a_server_that_serves_one_request_at_a_tim
         // Errors and presence are counted at every step: a correct server has neither wrong.
         EXPECT_EQ(number(step, "errors"), 0) << step.at("rate_rps");
         EXPECT_EQ(step.at("presence"), "passed") << step.at("rate_rps");
-        EXPECT_EQ(step.at("passed") == "yes", number(step, "percentile_us") <= 50'000);
+        EXPECT_EQ(step.at("passed") == "yes", number(step, "percentile_us") <= 100'000);
     }
     EXPECT_EQ(read_csv(out / "runs.csv").size(), steps.size() + 1);  // + the closed-loop run
     EXPECT_NE(result.output.find("sustainable"), std::string::npos) << result.output;
