@@ -1,5 +1,6 @@
 #include "connection.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -55,16 +56,28 @@ bool connection::flush(bool& progress) {
     return true;
 }
 
-// On a blocking socket a recv or send returns EAGAIN only when the socket's timeout (set by
-// blocking_idle_deadline) passed, which is when the deadline is looked at.
+// With the idle timeout off the socket blocks, and a blocked send is the backpressure. With it on,
+// the socket is made non-blocking and waited on for what the session wants, one check period at a
+// time, so that the deadline is looked at each period and a full send buffer is waited out for
+// real room (see blocking_idle_deadline::send_flags for why a blocked send will not do).
 void serve_blocking(connection& conn, std::span<char> scratch, const presence& online,
                     std::chrono::nanoseconds idle_timeout) {
+    if (idle_timeout.count() <= 0) {
+        while (!conn.on_ready(true, scratch, online).close) {
+        }
+        return close_gracefully(conn.release_fd());
+    }
+    set_nonblocking(conn.fd());
     blocking_idle_deadline idle(conn.fd(), idle_timeout);
+    bool readable = true;
     for (;;) {
-        const interest next = conn.on_ready(true, scratch, online);
+        const interest next = conn.on_ready(readable, scratch, online);
         if (next.close) break;
         if (idle.expired(next.progress))
             return close_idle(conn.release_fd(), conn.replies_pending());
+        const auto events =
+            static_cast<short>((next.read ? POLLIN : 0) | (next.write ? POLLOUT : 0));
+        readable = (idle.wait_ready(conn.fd(), events) & (POLLIN | POLLHUP | POLLERR)) != 0;
     }
     close_gracefully(conn.release_fd());
 }

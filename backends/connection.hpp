@@ -53,7 +53,7 @@ private:
     bool failed_ = false;
 };
 
-// Serves the client on its blocking socket until the session has finished, the socket failed,
+// Serves the client on its blocking socket (made non-blocking with `idle_timeout` on) until the session has finished, the socket failed,
 // or, with `idle_timeout` above zero, the client made no progress for that long; then closes it
 // gracefully, telling an idle client why. For a process or thread that serves one client at a
 // time (fork, prefork).

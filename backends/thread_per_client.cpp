@@ -66,9 +66,9 @@ bool would_block() noexcept {
 }
 
 // Serves one client on its blocking socket until the session has finished, the socket failed or
-// the client was idle for the timeout. A recv or send fails with EAGAIN only when the socket's
-// timeout passed (idle timeout on), which is when the deadline is looked at. Runs on the client's
-// thread.
+// the client was idle for the timeout. With the idle timeout on, a recv fails with EAGAIN when the
+// socket's timeout passed, and a send when the buffer stayed full for a check period; that is
+// when the deadline is looked at. Runs on the client's thread.
 ending converse(int fd, protocol::session& session, std::span<char> buffer, const presence& online,
                 blocking_idle_deadline& idle) {
     for (;;) {
@@ -87,13 +87,17 @@ ending converse(int fd, protocol::session& session, std::span<char> buffer, cons
         }
         // Every reply to what one read brought, pipelined or not, leaves in one send.
         for (auto out = session.output(); !out.empty(); out = session.output()) {
-            const auto n = ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+            const auto n = ::send(fd, out.data(), out.size(), MSG_NOSIGNAL | idle.send_flags());
             if (n > 0) {
                 session.consume(static_cast<std::size_t>(n));
                 progress = true;
             } else if (n < 0 && errno == EINTR) {
                 continue;
             } else if (n < 0 && would_block()) {
+                // The buffer is full: wait for real room (not a trickle), or for more input
+                // while the session takes it.
+                const bool more_input = session.wants_input();
+                idle.wait_ready(fd, static_cast<short>(POLLOUT | (more_input ? POLLIN : 0)));
                 break;
             } else {
                 return ending::done;
