@@ -87,7 +87,7 @@ void churn_worker::on_connected(std::size_t slot, std::int64_t now) {
         release(slot);
         return;
     }
-    for (unsigned k = 0; k < plan_.config.requests_per_connection; ++k) c.enqueue(now, now);
+    c.enqueue(plan_.config.requests_per_connection, now, now);
     flush(slot);
 }
 

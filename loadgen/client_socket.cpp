@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -73,7 +74,7 @@ int finish_connect(int fd) noexcept {
 
 io_result read_some(int fd, std::span<char> into) noexcept {
     for (;;) {
-        const ssize_t n = ::recv(fd, into.data(), into.size(), 0);
+        const long n = ::syscall(SYS_recvfrom, fd, into.data(), into.size(), 0, nullptr, nullptr);
         if (n > 0) return {io_status::ok, std::size_t(n)};
         if (n == 0) return {io_status::closed};
         if (errno == EINTR) continue;
@@ -84,7 +85,8 @@ io_result read_some(int fd, std::span<char> into) noexcept {
 
 io_result write_some(int fd, std::span<const char> bytes) noexcept {
     for (;;) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        const long n =
+            ::syscall(SYS_sendto, fd, bytes.data(), bytes.size(), MSG_NOSIGNAL, nullptr, 0);
         if (n >= 0) return {io_status::ok, std::size_t(n)};
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return {io_status::again};

@@ -57,7 +57,9 @@ struct io_result {
     std::size_t bytes = 0;
 };
 
-// One recv(2); EINTR retried.
+// One recv(2); EINTR retried. Both calls go to the kernel through syscall(2): glibc's recv and
+// send are thread-cancellation points, which costs two atomic operations per call in a
+// multi-threaded process, and the generator never cancels a thread.
 io_result read_some(int fd, std::span<char> into) noexcept;
 // One send(2) without SIGPIPE; EINTR retried.
 io_result write_some(int fd, std::span<const char> bytes) noexcept;

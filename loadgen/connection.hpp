@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -51,12 +52,14 @@ class client_connection {
     int complete_connect() noexcept;
     std::int64_t connect_started_ns() const noexcept { return connect_started_; }
 
-    // Appends one request (the next sequence number) to the send buffer and the FIFO.
-    void enqueue(std::int64_t intended_ns, std::int64_t now) {
-        const std::uint64_t seq = next_seq_++;
-        payloads_.write_request(out_.append(payloads_.request_size()), seq);
-        validator_.sent(seq, intended_ns, now);
+    // Appends n requests (the next sequence numbers) to the send buffer and the FIFO, all
+    // intended at `intended_ns` and sent at `now`.
+    void enqueue(std::size_t n, std::int64_t intended_ns, std::int64_t now) {
+        payloads_.write_requests(out_.append(n * payloads_.request_size()), next_seq_, n);
+        for (std::size_t k = 0; k < n; ++k) validator_.sent(next_seq_++, intended_ns, now);
     }
+    // Appends one request.
+    void enqueue(std::int64_t intended_ns, std::int64_t now) { enqueue(1, intended_ns, now); }
 
     // Sends what the buffer holds: ok when all of it left, again when the socket is full, reset
     // on a hard error.
@@ -68,6 +71,13 @@ class client_connection {
     // on_reply(const reply_verdict&, std::int64_t received_ns) for each.
     template <class OnReply>
     read_outcome read(std::span<char> scratch, error_counts& errors, OnReply&& on_reply);
+
+    // Judges the reply bytes `bytes`, received at `now`, as read() does with what it reads: every
+    // complete line, byte for byte, against the requests in flight; an unfinished line is kept
+    // for the next call. Calls on_reply(const reply_verdict&, std::int64_t received_ns) for each
+    // line; false when a line is longer than any valid echo (the stream is then broken).
+    template <class OnReply>
+    bool judge(std::string_view bytes, std::int64_t now, error_counts& errors, OnReply&& on_reply);
 
     // Closes the socket and forgets buffered bytes. The FIFO is left to the caller to settle.
     void close() noexcept;
@@ -97,13 +107,41 @@ read_outcome client_connection::read(std::span<char> scratch, error_counts& erro
         if (r.status == io_status::again) return read_outcome::ok;
         if (r.status == io_status::closed) return read_outcome::closed;
         if (r.status == io_status::reset) return read_outcome::reset;
-        const std::int64_t now = now_ns();
-        const auto status = splitter_.feed(scratch.first(r.bytes), [&](std::string_view line) {
-            on_reply(validator_.on_reply(line, payloads_, errors), now);
-            return true;
-        });
-        if (status == protocol::split_status::too_long) return read_outcome::too_long;
+        if (!judge(std::string_view(scratch.data(), r.bytes), now_ns(), errors, on_reply))
+            return read_outcome::too_long;
         if (r.bytes < scratch.size()) return read_outcome::ok;
+    }
+}
+
+template <class OnReply>
+bool client_connection::judge(std::string_view bytes, std::int64_t now, error_counts& errors,
+                              OnReply&& on_reply) {
+    const std::size_t reply_size = payloads_.reply_size();
+    const auto judge_line = [&](std::string_view line) {
+        on_reply(validator_.on_reply(line, payloads_, errors), now);
+        return true;
+    };
+    for (;;) {
+        // Whole reply lines that are exactly the echo of the oldest request in flight are taken
+        // in one comparison each, the line splitter not involved: the verdict is the one the
+        // splitter and on_reply would have given, since the echo holds no LF before its end.
+        if (splitter_.buffered() == 0) {
+            reply_verdict verdict;
+            while (bytes.size() >= reply_size &&
+                   validator_.take_exact(bytes.substr(0, reply_size), payloads_, verdict)) {
+                on_reply(verdict, now);
+                bytes.remove_prefix(reply_size);
+            }
+        }
+        if (bytes.empty()) return true;
+        // Anything else (an unfinished line, a wrong or reordered reply, a CR LF ending) goes
+        // through the splitter and on_reply, one line at a time.
+        const void* lf = std::memchr(bytes.data(), '\n', bytes.size());
+        const std::size_t take =
+            lf == nullptr ? bytes.size() : std::size_t(static_cast<const char*>(lf) - bytes.data()) + 1;
+        if (splitter_.feed(bytes.substr(0, take), judge_line) == protocol::split_status::too_long)
+            return false;
+        bytes.remove_prefix(take);
     }
 }
 

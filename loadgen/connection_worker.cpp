@@ -76,6 +76,8 @@ void connection_worker::on_readable(std::size_t i) {
     const read_outcome outcome =
         c.read(scratch_, stats_.errors,
                [this](const reply_verdict& verdict, std::int64_t at) { on_reply(verdict, at); });
+    latency_.flush();
+    service_.flush();
     const std::int64_t now = now_ns();
     switch (outcome) {
         case read_outcome::ok:
@@ -103,8 +105,8 @@ void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t rece
     // opened belongs to the warm-up, wherever its reply lands.
     if (record_service_ && verdict.intended_ns < timeline_.warm_end) return;
     ++stats_.requests;
-    stats_.latency.record(elapsed(verdict.intended_ns, received_ns));
-    if (record_service_) stats_.service.record(elapsed(verdict.sent_ns, received_ns));
+    latency_.add(elapsed(verdict.intended_ns, received_ns));
+    if (record_service_) service_.add(elapsed(verdict.sent_ns, received_ns));
 }
 
 void connection_worker::flush(std::size_t i) {

@@ -9,6 +9,7 @@
 
 #include "client_socket.hpp"
 #include "connection.hpp"
+#include "latency_batch.hpp"
 #include "poller.hpp"
 #include "schedule.hpp"
 #include "worker.hpp"
@@ -90,6 +91,10 @@ class connection_worker : public worker {
     const resolved_endpoint& target_;
     bool record_service_;
     std::vector<char> scratch_;  // one 64 KiB read buffer for all connections
+    // stats_.latency and stats_.service, recorded a run of equal values at a time; flushed at the
+    // end of every read, so the histograms are complete whenever anything else looks at them.
+    latency_batch latency_{stats_.latency};
+    latency_batch service_{stats_.service};
     std::int64_t next_publish_ = never;
     std::int64_t next_sweep_ = never;
 };

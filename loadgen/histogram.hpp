@@ -29,14 +29,16 @@ public:
 
     // Records one value in ns; values are clamped into [lowest, highest] and clamps are counted.
     // The owning thread only; no locks, no allocation.
-    void record(std::uint64_t ns) noexcept {
+    void record(std::uint64_t ns) noexcept { record(ns, 1); }
+    // Records `n` values equal to `ns` at the cost of one, exactly as n calls of record(ns).
+    void record(std::uint64_t ns, std::uint64_t n) noexcept {
         if (ns < lowest || ns > highest) [[unlikely]] {
-            ++clamped_;
+            clamped_ += n;
             ns = ns < lowest ? lowest : highest;
         }
-        ++counts_[index_of(ns)];
-        ++count_;
-        sum_ += static_cast<double>(ns);
+        counts_[index_of(ns)] += n;
+        count_ += n;
+        sum_ += static_cast<double>(ns) * static_cast<double>(n);
         if (ns < min_) min_ = ns;
         if (ns > max_) max_ = ns;
     }

@@ -94,7 +94,7 @@ void load_worker::send_more(std::size_t i, std::int64_t now) {
     if (c.state() != conn_state::open) return;
     const std::size_t in_flight = c.validator().in_flight_count();
     if (!open_loop()) {
-        for (std::size_t n = in_flight; n < max_in_flight_; ++n) c.enqueue(now, now);
+        if (in_flight < max_in_flight_) c.enqueue(max_in_flight_ - in_flight, now, now);
     } else {
         const std::uint64_t owed = due_[i] - sent_[i];
         const std::size_t room = max_in_flight_ > in_flight ? max_in_flight_ - in_flight : 0;

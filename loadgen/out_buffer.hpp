@@ -1,41 +1,57 @@
 #pragma once
 // Bytes written by the generator and not yet accepted by the socket.
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
+#include <memory>
 #include <span>
-#include <vector>
 
 namespace robotbench::loadgen {
 
 // A send buffer that keeps its capacity: appending after a full send reuses the same memory, so
-// in steady state it never allocates. Owned by one connection.
+// in steady state it never allocates, and the room it hands out is not zeroed first (the caller
+// writes every byte). Owned by one connection.
 class out_buffer {
   public:
-    void reserve(std::size_t bytes) { data_.reserve(bytes); }
+    void reserve(std::size_t bytes) {
+        if (bytes > capacity_) reallocate(bytes);
+    }
 
     // Room for n more bytes at the end; the caller fills all of them.
     char* append(std::size_t n) {
-        if (head_ == data_.size()) {
-            data_.clear();
-            head_ = 0;
-        } else if (head_ > 0 && data_.size() + n > data_.capacity()) {
-            data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(head_));
-            head_ = 0;
+        if (head_ == size_) head_ = size_ = 0;
+        if (size_ + n > capacity_) {
+            if (head_ > 0) {
+                std::memmove(data_.get(), data_.get() + head_, size_ - head_);
+                size_ -= head_;
+                head_ = 0;
+            }
+            if (size_ + n > capacity_) reallocate(std::max(2 * capacity_, size_ + n));
         }
-        const std::size_t at = data_.size();
-        data_.resize(at + n);
-        return data_.data() + at;
+        char* at = data_.get() + size_;
+        size_ += n;
+        return at;
     }
 
-    std::span<const char> pending() const noexcept {
-        return {data_.data() + head_, data_.size() - head_};
-    }
+    std::span<const char> pending() const noexcept { return {data_.get() + head_, size_ - head_}; }
     void consume(std::size_t n) noexcept { head_ += n; }
-    bool empty() const noexcept { return head_ == data_.size(); }
-    void clear() noexcept { data_.clear(), head_ = 0; }
+    bool empty() const noexcept { return head_ == size_; }
+    void clear() noexcept { head_ = size_ = 0; }
 
   private:
-    std::vector<char> data_;
+    void reallocate(std::size_t capacity) {
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+        if (size_ > head_) std::memcpy(bigger.get(), data_.get() + head_, size_ - head_);
+        size_ -= head_;
+        head_ = 0;
+        data_ = std::move(bigger);
+        capacity_ = capacity;
+    }
+
+    std::unique_ptr<char[]> data_;
+    std::size_t capacity_ = 0;
+    std::size_t size_ = 0;  // bytes of data_ in use
     std::size_t head_ = 0;  // bytes of data_ already sent
 };
 

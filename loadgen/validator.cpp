@@ -2,8 +2,6 @@
 
 #include "validator.hpp"
 
-#include "protocol/reply.hpp"
-
 namespace robotbench::loadgen {
 
 reply_verdict reply_validator::on_reply(std::string_view line, payload_builder& payloads,
@@ -13,7 +11,7 @@ reply_verdict reply_validator::on_reply(std::string_view line, payload_builder& 
         return {};
     }
     const in_flight first = ring_[0];
-    if (protocol::is_echo_of(line, payloads.payload(first.seq))) {
+    if (payloads.is_echo(line, first.seq)) {
         ring_.pop_front();
         if (first.overtaken) {
             ++errors.reordered;
@@ -24,7 +22,7 @@ reply_verdict reply_validator::on_reply(std::string_view line, payload_builder& 
     }
     for (std::size_t i = 1; i < ring_.size(); ++i) {
         const in_flight later = ring_[i];
-        if (!protocol::is_echo_of(line, payloads.payload(later.seq))) continue;
+        if (!payloads.is_echo(line, later.seq)) continue;
         for (std::size_t j = 0; j < i; ++j) {
             if (!ring_[j].overtaken) --awaited_;
             ring_[j].overtaken = true;

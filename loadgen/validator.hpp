@@ -43,8 +43,22 @@ class reply_validator {
         ++awaited_;
     }
 
-    // Judges one reply line (without its LF). `payloads` rebuilds the expected payloads.
+    // Judges one reply line (without its LF). `payloads` holds the expected payloads.
     reply_verdict on_reply(std::string_view line, payload_builder& payloads, error_counts& errors);
+
+    // The common case in one comparison: when `bytes` is exactly the reply line, LF included,
+    // to the oldest request in flight and no later reply overtook that request, takes it off and
+    // returns true with its verdict (ok) in `out`, as on_reply would have; otherwise changes
+    // nothing and returns false, and the line is for on_reply to judge.
+    bool take_exact(std::string_view bytes, payload_builder& payloads, reply_verdict& out) noexcept {
+        if (ring_.empty()) return false;
+        const in_flight& first = ring_[0];
+        if (first.overtaken || !payloads.is_reply_line(bytes, first.seq)) return false;
+        out = {reply_kind::ok, first.intended_ns, first.sent_ns};
+        ring_.pop_front();
+        --awaited_;
+        return true;
+    }
 
     // The server ended the connection: every request in flight is missing.
     void abandon_missing(error_counts& errors) noexcept;
