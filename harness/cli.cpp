@@ -190,7 +190,13 @@ void add_load_flags(CLI::App& app, run_options& o) {
     app.add_option("-c,--connections", o.connections, "connections kept open")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
+    auto* duration =
+        add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
+    app.add_option("-n,--requests", o.requests,
+                   "measure this many requests instead of a duration (closed loop: N validated "
+                   "replies spread over the connections; open loop: N scheduled sends)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+        ->excludes(duration);
     add_duration(app, "--warmup", o.warmup, "warm-up time before measuring, not recorded", true);
     app.add_option("-t,--threads", o.threads,
                    "generator threads (default: half the cores, at most one per connection)")
@@ -263,6 +269,12 @@ void add_load_flags(CLI::App& app, run_options& o) {
     app.add_option("--json", o.json_path,
                    "write the results, configuration and environment as JSON to this file (-: "
                    "standard output, and the report goes to stderr)");
+    app.add_flag("-q,--quiet", o.quiet,
+                 "print one summary line per run instead of the report (warnings and failures "
+                 "still go to stderr)");
+    app.add_flag("--latency", o.latency_spectrum,
+                 "print the full latency percentile spectrum after each run's report (as wrk2 "
+                 "--latency)");
     app.add_option("--hgrm", o.hgrm_path,
                    "write the latency distribution in HdrHistogram's .hgrm format to this file "
                    "(several backends: one file each, named FILE-BACKEND.EXT)");
@@ -273,7 +285,7 @@ std::vector<std::string> with_default_command(const CLI::App& app, int argc, cha
     std::vector<std::string> args(argv, argv + argc);
     if (argc >= 2) {
         const std::string first = argv[1];
-        if (first == "-h" || first == "--help") return args;
+        if (first == "-h" || first == "--help" || first == "--version") return args;
         const auto named =
             app.get_subcommands([&](const CLI::App* sub) { return sub->check_name(first); });
         if (!named.empty()) return args;

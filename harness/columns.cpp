@@ -231,7 +231,8 @@ constexpr std::array all_columns{
            [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.unanswered; }); }},
     column{"unsent",
            [](const run_record& r) -> cell {
-               const bool scheduled = r.options.rate > 0 || r.options.kind == scenario::idle;
+               const bool scheduled =
+                   r.options.rate > 0 || r.options.kind == scenario::idle || r.options.requests > 0;
                return r.loaded && scheduled ? cell{r.unsent} : cell{};
            }},
     column{"max_in_flight",
@@ -255,6 +256,14 @@ constexpr std::array all_columns{
     column{"generator_bottleneck",
            [](const run_record& r) -> cell {
                return r.loaded ? cell{std::string(r.generator_bound ? "yes" : "no")} : cell{};
+           }},
+    column{"requested",
+           [](const run_record& r) -> cell {
+               return r.options.requests > 0 ? cell{u64{r.options.requests}} : cell{};
+           }},
+    column{"sent",
+           [](const run_record& r) -> cell {
+               return r.loaded && r.options.requests > 0 ? cell{u64{r.sent}} : cell{};
            }},
 };
 

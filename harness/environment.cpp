@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 // Set by harness/CMakeLists.txt at configure time; the fallbacks keep the file compiling alone.
@@ -64,6 +65,14 @@ environment current_environment() {
     env.cpu_model = cpu_model_name();
     env.cores = std::thread::hardware_concurrency();
     return env;
+}
+
+std::string version_line() {
+    std::string build = ROBOTBENCH_BUILD_TYPE;
+    if (!std::string_view(ROBOTBENCH_SANITIZERS).empty())
+        build += fmt::format(", sanitizers {}", ROBOTBENCH_SANITIZERS);
+    return fmt::format("robotbench {} (git {}, {}, {})", ROBOTBENCH_VERSION,
+                       ROBOTBENCH_GIT_REVISION, compiler_name(), build);
 }
 
 std::string utc_timestamp(std::chrono::system_clock::time_point t) {

@@ -21,6 +21,9 @@ struct environment {
 // Reads uname and /proc/cpuinfo; never throws (unknown facts read `unknown`). Any thread.
 environment current_environment();
 
+// `robotbench 0.1.0 (git 1a2b3c4d5e6f, g++ 12.2.0, RelWithDebInfo)`, for --version. Any thread.
+std::string version_line();
+
 // `2024-05-01T12:34:56Z`. Pure.
 std::string utc_timestamp(std::chrono::system_clock::time_point t);
 

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "compare_command.hpp"
+#include "environment.hpp"
 #include "run.hpp"
 #include "sweep.hpp"
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
         "robotbench: compare server concurrency models on one robot protocol.\n"
         "Without a command, runs `robotbench run` (e.g. `robotbench --backend=thread`)."};
     app.require_subcommand(1, 1);
+    app.set_version_flag("--version", robotbench::version_line(),
+                         "print robotbench's version, git revision, compiler and build type");
 
     robotbench::serve_options serve;
     auto* serve_cmd = app.add_subcommand("serve", "run one backend until SIGINT or SIGTERM");

@@ -61,6 +61,15 @@ std::string latency_block(const run_record& r) {
 void load_lines(const run_record& r, text_table& t) {
     t.add_row({"Requests",
                fmt::format("{} in {:.2f} s measured", format_count(r.requests), r.measured_s)});
+    if (r.options.requests > 0) {
+        const std::uint64_t settled = r.requests + r.unanswered;
+        t.add_row({"Requested",
+                   fmt::format("{}: {} sent, {} validated, {} failed, {} unanswered, {} never sent",
+                               format_count(r.options.requests), format_count(r.sent),
+                               format_count(r.requests),
+                               format_count(r.sent > settled ? r.sent - settled : 0),
+                               format_count(r.unanswered), format_count(r.unsent))});
+    }
     t.add_row({"Throughput", fmt::format("{} req/s", format_rate(r.throughput()))});
     if (r.options.kind == scenario::churn && r.measured_s > 0)
         t.add_row({"Connects", fmt::format("{} ({} connects/s)", format_count(r.connects),
@@ -154,8 +163,12 @@ std::string presence_text(const presence_summary& p) {
 
 std::string verdict(const run_record& r) {
     if (r.interrupted) {
-        std::string text = fmt::format("INTERRUPTED after {:.2f} s of the {} measured window",
-                                       r.measured_s, duration_text(r.options.duration));
+        std::string text =
+            r.options.requests > 0
+                ? fmt::format("INTERRUPTED after {:.2f} s and {} of the {} requests", r.measured_s,
+                              format_count(r.requests), format_count(r.options.requests))
+                : fmt::format("INTERRUPTED after {:.2f} s of the {} measured window", r.measured_s,
+                              duration_text(r.options.duration));
         if (r.failed()) text += "; " + verdict_reasons(r);
         return text;
     }
@@ -203,8 +216,10 @@ std::string run_heading(const run_record& r) {
                             format_rate(o.rate), format_count(max_in_flight(o)));
     else
         what += fmt::format(", pipeline {}, closed loop", o.pipeline);
-    what += fmt::format(", {}-byte payloads, {} warm-up + {} measured", o.size,
-                        duration_text(o.warmup), duration_text(o.duration));
+    what +=
+        fmt::format(", {}-byte payloads, {} warm-up + {} measured", o.size, duration_text(o.warmup),
+                    o.requests > 0 ? fmt::format("{} requests", format_count(o.requests))
+                                   : duration_text(o.duration));
     return what;
 }
 
@@ -243,6 +258,14 @@ std::string run_report(const run_record& r) {
         out += fmt::format("  presence failure: {}\n", line);
     for (const auto& line : r.warnings) out += fmt::format("  warning: {}\n", line);
     return out;
+}
+
+std::string quiet_line(const run_record& r) {
+    const std::string name = r.backend.empty() ? r.target : r.backend;
+    if (!r.loaded) return fmt::format("{}: {}, no load measured", name, r.status());
+    return fmt::format("{}: {} req/s, p50 {}, p99 {}, {} errors", name, format_rate(r.throughput()),
+                       latency_or_na(r.latency, r.latency.p50),
+                       latency_or_na(r.latency, r.latency.p99), format_count(r.errors.total()));
 }
 
 std::string comparison_table(std::span<const run_record> runs) {

@@ -9,6 +9,7 @@
 #include "cell_summary.hpp"
 #include "cost_sampler.hpp"
 #include "interrupt.hpp"
+#include "latency_spectrum.hpp"
 #include "loadgen/load.hpp"
 #include "noise.hpp"
 #include "output_check.hpp"
@@ -45,6 +46,7 @@ loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoi
     c.rate = o.rate;
     c.warmup = o.warmup;
     c.duration = o.duration;
+    c.requests = o.requests;
     c.timeout = o.timeout;
     c.stop = &interrupt_guard::requested();
     return c;
@@ -108,7 +110,13 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     r.requests = result.requests;
     r.unanswered = result.unanswered;
     r.unsent = result.unsent;
+    r.sent = result.sent;
     r.errors = result.errors;
+    // -n: a shortfall that no counted error explains (a stall) fails the run too.
+    if (r.options.requests > 0 && !r.interrupted && r.requests != r.options.requests &&
+        r.errors.total() == 0)
+        r.problems.push_back(fmt::format("{} of the {} requested requests were validated",
+                                         r.requests, r.options.requests));
     r.measured_s = std::chrono::duration<double>(result.measured).count();
     r.latency = summarize(result.latency);
     r.service = summarize(result.service);
@@ -118,6 +126,7 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     r.generator_cpu = result.generator_cpu;
     r.generator_window_cpu_s = sampler.self_window_cpu_s(begin, end);
     if (server_pid > 0) r.server = sampler.server_window(begin, end);
+    if (r.options.latency_spectrum) r.latency_spectrum = latency_spectrum(result.latency);
     if (!hgrm_path.empty()) {
         try {
             write_hgrm(hgrm_path, result.latency);
@@ -127,18 +136,32 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     }
 }
 
-// Prints a run's report as soon as it is done.
+// Prints a run's report (-q: its one summary line, and on stderr what went wrong) as soon as
+// it is done; with --latency, the percentile spectrum after it.
 void print_report(const run_record& r, std::FILE* to) {
+    if (r.options.quiet) {
+        fmt::print(to, "{}\n", quiet_line(r));
+        std::fflush(to);
+        const std::string name = r.backend.empty() ? r.target : r.backend;
+        for (const auto& problem : r.problems)
+            fmt::print(stderr, "robotbench: {}: {}\n", name, problem);
+        for (const auto& line : r.presence.details)
+            fmt::print(stderr, "robotbench: {}: presence failure: {}\n", name, line);
+        for (const auto& line : r.warnings)
+            fmt::print(stderr, "robotbench: {}: warning: {}\n", name, line);
+        return;
+    }
     fmt::print(to, "{}\n", run_report(r));
+    if (!r.latency_spectrum.empty()) fmt::print(to, "{}\n", r.latency_spectrum);
     std::fflush(to);
 }
 
 // The comparison and the repeats' summary, the files; the exit status.
 int finish(const run_options& o, const environment& env, const std::vector<run_record>& runs,
            bool several_backends, std::FILE* to) {
-    if (several_backends && runs.size() > 1)
+    if (several_backends && runs.size() > 1 && !o.quiet)
         fmt::print(to, "Comparison\n\n{}\n", comparison_table(runs));
-    if (planned_runs(o.repeat, o) > 1)
+    if (planned_runs(o.repeat, o) > 1 && !o.quiet)
         fmt::print(to, "Repeats (median and its confidence interval)\n\n{}\n", sweep_summary(runs));
     const bool written = write_outputs(o, env, runs, to);
     std::fflush(to);
@@ -291,7 +314,7 @@ int run_command(run_options options) {
     const interrupt_guard interrupt;
     const environment env = current_environment();
     std::FILE* const to = report_stream(options);
-    status_line status(to);
+    status_line status(options.quiet ? nullptr : to);
     std::vector<run_record> runs;
     for (const auto& backend : names) {
         const auto first = runs.size();
@@ -324,7 +347,7 @@ int load_command(run_options options) {
     const interrupt_guard interrupt;
     const environment env = current_environment();
     std::FILE* const to = report_stream(options);
-    status_line status(to);
+    status_line status(options.quiet ? nullptr : to);
     std::vector<run_record> runs;
     for (unsigned round = 0;
          !interrupt.requested() && wants_another_run(options.repeat, options, runs); ++round) {

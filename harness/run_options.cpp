@@ -96,6 +96,13 @@ std::string check_run_options(const run_options& o) {
             "--until-ci needs --max-repeat of at least {} (the fewest runs whose interval of the "
             "median reaches 95%)",
             stats::runs_for());
+    const int on_stdout = (o.csv_path == "-") + (o.json_path == "-") + (o.summary_csv_path == "-");
+    if (on_stdout > 1)
+        return "only one of --csv, --json and --summary-csv can be - (standard output holds one "
+               "document)";
+    if (o.requests > 0 && o.kind != scenario::load)
+        return fmt::format("-n/--requests applies to --scenario load only, not {}",
+                           scenario_name(o.kind));
     if (o.kind == scenario::presence) return {};  // the load settings play no part
     if (o.connections == 0) return "--connections must be at least 1";
     if (o.pipeline == 0) return "--pipeline must be at least 1 (requests in flight per connection)";

@@ -50,6 +50,8 @@ struct run_options {
     double rate = 0;        // total req/s; 0: closed loop
     std::chrono::nanoseconds warmup = 1s;
     std::chrono::nanoseconds duration = 5s;
+    // -n: measure this many requests instead of `duration` (load scenario only); 0: duration.
+    std::uint64_t requests = 0;
     std::chrono::nanoseconds timeout = 5s;
     unsigned repeat = 1;                   // --repeat: runs of each backend
     // --until-ci PCT: more runs (up to max_repeat) until the throughput median's 95% interval is
@@ -64,6 +66,10 @@ struct run_options {
     // Clients an outside target has besides robotbench's (`load --other-clients`); nullopt:
     // taken from the first steady `/online` answer. A server `run` starts has none.
     std::optional<std::int64_t> other_clients = 0;
+
+    // How the report is printed.
+    bool quiet = false;             // -q: one summary line per run instead of the report
+    bool latency_spectrum = false;  // --latency: the full percentile spectrum after the report
 
     // Where results go besides the table.
     std::string csv_path = "results/robotbench.csv";  // empty: no CSV

@@ -19,7 +19,7 @@ bool write_outputs(const run_options& o, const environment& env,
     if (!o.csv_path.empty()) {
         try {
             csv_output(o.csv_path).append(runs);
-            if (o.csv_path != "-")
+            if (o.csv_path != "-" && !o.quiet)
                 fmt::print(report, "CSV: {} row{} appended to {}\n", runs.size(),
                            runs.size() == 1 ? "" : "s", o.csv_path);
         } catch (const std::exception& e) {
@@ -30,7 +30,7 @@ bool write_outputs(const run_options& o, const environment& env,
     if (!o.summary_csv_path.empty()) {
         try {
             write_summary_csv(o.summary_csv_path, summarize_cells(runs));
-            if (o.summary_csv_path != "-")
+            if (o.summary_csv_path != "-" && !o.quiet)
                 fmt::print(report, "Summary CSV: written to {}\n", o.summary_csv_path);
         } catch (const std::exception& e) {
             fmt::print(stderr, "robotbench: cannot write the summary CSV: {}\n", e.what());
@@ -40,7 +40,8 @@ bool write_outputs(const run_options& o, const environment& env,
     if (!o.json_path.empty()) {
         try {
             write_json(o.json_path, env, runs);
-            if (o.json_path != "-") fmt::print(report, "JSON: written to {}\n", o.json_path);
+            if (o.json_path != "-" && !o.quiet)
+                fmt::print(report, "JSON: written to {}\n", o.json_path);
         } catch (const std::exception& e) {
             fmt::print(stderr, "robotbench: cannot write the JSON: {}\n", e.what());
             ok = false;

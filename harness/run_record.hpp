@@ -71,7 +71,9 @@ struct run_record {
     bool interrupted = false;  // SIGINT ended the measured window early
     std::uint64_t requests = 0;
     std::uint64_t unanswered = 0;  // requests of the window still unanswered when it closed
-    std::uint64_t unsent = 0;      // open loop: requests due in the window and never sent
+    std::uint64_t unsent = 0;      // open loop (or -n): requests due in the window, never sent
+    std::uint64_t sent = 0;        // requests sent in the window (open loop: scheduled in it)
+    std::string latency_spectrum;  // --latency: the percentile spectrum text; empty otherwise
     loadgen::error_counts errors;
     double measured_s = 0;         // the measured window actually observed
     latency_summary latency;       // open loop: from the intended send time

@@ -44,6 +44,7 @@ void check_load_config(const load_config& config) {
 
 void check_churn_config(const churn_config& config) {
     check_load_config(config.load);
+    if (config.load.requests > 0) refuse("a request count applies to the load scenario only");
     if (!std::isfinite(config.connect_rate) || config.connect_rate <= 0)
         refuse(
             fmt::format("connect rate must be a positive number of connections per second, "

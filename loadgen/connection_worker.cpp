@@ -103,7 +103,9 @@ void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t rece
     if (!counting_) return;
     // With a send schedule, the window holds the requests it asked for: one intended before it
     // opened belongs to the warm-up, wherever its reply lands.
-    if (record_service_ && verdict.intended_ns < timeline_.warm_end) return;
+    // So does, with a request count, a closed-loop request sent before it opened.
+    if ((record_service_ || config_.requests > 0) && verdict.intended_ns < timeline_.warm_end)
+        return;
     ++stats_.requests;
     latency_.add(elapsed(verdict.intended_ns, received_ns));
     if (record_service_) service_.add(elapsed(verdict.sent_ns, received_ns));

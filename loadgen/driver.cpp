@@ -22,7 +22,9 @@ constexpr std::int64_t publish_grace_ns = 20'000'000;
 void report_progress(std::vector<std::unique_ptr<worker>>& workers, const load_config& config,
                      std::int64_t start, const std::atomic<unsigned>& finished,
                      const progress_fn& on_progress) {
-    const std::int64_t total = (config.warmup + config.duration).count();
+    // With a request count the run lasts until the workers finish.
+    const std::int64_t total =
+        config.requests > 0 ? never : (config.warmup + config.duration).count();
     std::uint64_t last_replies = 0;
     std::int64_t last_at = start;
     histogram merged;
@@ -93,6 +95,7 @@ load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_conf
         result.requests += s.requests;
         result.unanswered += s.unanswered;
         result.unsent += s.unsent;
+        result.sent += s.sent;
         result.errors += s.errors;
         result.latency.merge(s.latency);
         result.service.merge(service_is_latency ? s.latency : s.service);

@@ -49,6 +49,8 @@ idle_result run_idle(const idle_config& config, const progress_fn& on_progress) 
         throw std::invalid_argument("--probe-rate must be a positive number of requests/s");
     if (config.interval.count() <= 0)
         throw std::invalid_argument("--idle-interval must be longer than zero (e.g. 2s)");
+    if (config.load.requests > 0)
+        throw std::invalid_argument("a request count applies to the load scenario only");
 
     // The idle connections: open loop at one request per interval each.
     load_plan idle{config.load, resolve(config.load.target), 0};

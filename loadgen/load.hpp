@@ -32,6 +32,12 @@ struct load_config {
     double rate = 0;                      // -R, total requests per second; 0: closed loop
     std::chrono::nanoseconds warmup = 1s; // not recorded
     std::chrono::nanoseconds duration = 5s;
+    // When above 0, the measured window holds this many requests instead of lasting `duration`:
+    // closed loop, each connection sends its share (N / connections, the first N % connections
+    // one more) after the warm-up and the window closes when every reply is in; open loop, the
+    // N scheduled sends after the warm-up, and the window closes when their replies are in (at
+    // most `timeout` after the last send). Run_load only.
+    std::uint64_t requests = 0;
     std::chrono::nanoseconds timeout = 5s;  // a reply later than this is a timeout
     // Set by another thread (e.g. on SIGINT) to end the run early: the measured window closes at
     // the generator threads' next loop pass (within ~50 ms), what is in flight is recorded as
@@ -79,6 +85,10 @@ struct load_result {
     // Open loop: requests the schedule asked for in the window that were never sent (connection
     // reconnecting, in-flight bound reached, generator behind). In `latency` likewise.
     std::uint64_t unsent = 0;
+    // Requests sent in the measured window (open loop: of those it scheduled). With a request
+    // count (load_config::requests) every one is validated, unanswered, or counted as an error,
+    // and sent + unsent is the count.
+    std::uint64_t sent = 0;
     bool interrupted = false;             // config.stop ended the run early
     error_counts errors;                  // over warm-up and measured window together
     histogram latency;                    // open loop: from the intended send time; count is

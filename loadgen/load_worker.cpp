@@ -27,6 +27,13 @@ load_worker::load_worker(const load_plan& plan, unsigned index)
     sent_.assign(conns_.size(), 0);
     in_owing_.assign(conns_.size(), 0);
     owing_.reserve(conns_.size());
+    const std::uint64_t n = plan.config.requests, c = plan.config.connections;
+    quota_.resize(conns_.size());
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+        quota_[i] = n / c + (lanes_[i] < n % c ? 1 : 0);
+        quota_left_ += quota_[i];
+    }
+    quota_sent_.assign(conns_.size(), 0);
 }
 
 void load_worker::run(start_line& line) {
@@ -48,6 +55,12 @@ void load_worker::run(start_line& line) {
     if (open_loop()) {
         schedule_.emplace(plan_.config.rate, plan_.config.connections, timeline_.start);
         cursor_.emplace(*schedule_, lanes_);
+        if (counted()) {
+            // The window's sends are the N slots from the first one due after the warm-up.
+            const auto first = schedule_->first_slot_from(timeline_.warm_end);
+            timeline_.end = schedule_->slot_due(first + plan_.config.requests);
+            timeline_.drain_end = timeline_.end + plan_.config.timeout.count();
+        }
     }
     phase_ = phase::running;
     now = now_ns();
@@ -57,7 +70,7 @@ void load_worker::run(start_line& line) {
         open_window(now);
         const auto events = poller_.wait_until(next_deadline(now));
         now = now_ns();
-        if (now >= timeline_.end || stop_requested()) {
+        if ((!counted() && now >= timeline_.end) || stop_requested()) {
             // Drain: no new requests; wait for the replies still due, at most the timeout. What
             // the window asked for and did not get answered is recorded as it stands now.
             if (counting_) record_unfinished(now);
@@ -70,8 +83,16 @@ void load_worker::run(start_line& line) {
         for (const auto& event : events) handle(event);
         now = now_ns();
         maintain(now);
+        if (counted() && count_finished(now)) {
+            // Whatever is still awaited (only after a stall or the open-loop drain) is
+            // recorded as it stands; there is no further drain.
+            record_unfinished(now);
+            close_window(now);
+            phase_ = phase::draining;
+            break;
+        }
     }
-    if (!stop_requested()) drain(now);
+    if (!stop_requested() && !counted()) drain(now);
     finish();
 }
 
@@ -94,13 +115,26 @@ void load_worker::send_more(std::size_t i, std::int64_t now) {
     if (c.state() != conn_state::open) return;
     const std::size_t in_flight = c.validator().in_flight_count();
     if (!open_loop()) {
-        if (in_flight < max_in_flight_) c.enqueue(max_in_flight_ - in_flight, now, now);
+        const bool measured = now >= timeline_.warm_end;
+        std::size_t n = in_flight < max_in_flight_ ? max_in_flight_ - in_flight : 0;
+        if (counted() && measured) n = std::min<std::size_t>(n, quota_[i] - quota_sent_[i]);
+        if (n > 0) c.enqueue(n, now, now);
+        if (measured) {
+            stats_.sent += n;
+            if (counted()) {
+                quota_sent_[i] += n;
+                quota_left_ -= n;
+            }
+        }
     } else {
         const std::uint64_t owed = due_[i] - sent_[i];
         const std::size_t room = max_in_flight_ > in_flight ? max_in_flight_ - in_flight : 0;
         for (std::uint64_t n = std::min<std::uint64_t>(owed, room); n > 0; --n) {
             const std::int64_t intended = schedule_->due(lanes_[i], sent_[i]++);
-            if (intended >= timeline_.warm_end) lag_.on_send(intended, now);
+            if (intended >= timeline_.warm_end) {
+                lag_.on_send(intended, now);
+                ++stats_.sent;
+            }
             c.enqueue(intended, now);
         }
     }
@@ -166,6 +200,20 @@ std::int64_t load_worker::next_deadline(std::int64_t now) const {
     return deadline;
 }
 
+bool load_worker::count_finished(std::int64_t now) noexcept {
+    if (!counting_) return false;
+    if (last_progress_ns_ == 0 || stats_.requests != last_requests_) {
+        last_requests_ = stats_.requests;
+        last_progress_ns_ = now;
+    }
+    if (open_loop())
+        return now >= timeline_.end &&
+               ((settled() && owing_.empty()) || now >= timeline_.drain_end);
+    if (quota_left_ == 0 && settled()) return true;
+    // A server that answers nothing for a timeout ends the run; what is left is reported.
+    return now - last_progress_ns_ >= plan_.config.timeout.count();
+}
+
 bool load_worker::any_connecting() const noexcept {
     return std::any_of(conns_.begin(), conns_.end(), [](const client_connection& c) {
         return c.state() == conn_state::connecting;
@@ -182,14 +230,20 @@ void load_worker::record_unfinished(std::int64_t now) {
     const std::int64_t window_start = timeline_.warm_end;
     for (auto& c : conns_) {
         c.validator().for_each_awaited([&](const in_flight& request) {
-            // Open loop: only what the schedule asked for in the window (as for replies).
-            if (open_loop() && request.intended_ns < window_start) return;
+            // Open loop, or with a count: only what the window asked for (as for replies).
+            if ((open_loop() || counted()) && request.intended_ns < window_start) return;
             ++stats_.unanswered;
             stats_.latency.record(elapsed(request.intended_ns, now));
             if (open_loop()) stats_.service.record(elapsed(request.sent_ns, now));
         });
     }
-    if (!open_loop()) return;
+    if (!open_loop()) {
+        // With a count, the share of each connection never sent.
+        if (counted())
+            for (std::size_t i = 0; i < conns_.size(); ++i)
+                stats_.unsent += quota_[i] - quota_sent_[i];
+        return;
+    }
     // Sends that fell due before now and were never made: the schedule's, not the server's, but
     // the window asked for them.
     const std::int64_t limit = std::min(now, timeline_.end - 1);

@@ -24,6 +24,11 @@ class load_worker final : public connection_worker {
     enum class phase { connecting, running, draining };
 
     bool open_loop() const noexcept { return plan_.config.rate > 0; }
+    // The window holds a fixed number of requests (load_config::requests) instead of a duration.
+    bool counted() const noexcept { return plan_.config.requests > 0; }
+    // With a request count: every request of the window was sent and settled, or (closed loop)
+    // no reply came for a timeout, or (open loop) the drain after the last send is over.
+    bool count_finished(std::int64_t now) noexcept;
     // Starts connection i; a connect that fails at once is counted and retried later.
     void connect(std::size_t i, std::int64_t now);
     // Connection i is established: its connect latency is recorded and, when running, it sends.
@@ -61,6 +66,11 @@ class load_worker final : public connection_worker {
     std::vector<std::uint64_t> sent_;     // open loop: sends made so far, per connection
     std::vector<unsigned> owing_;         // open loop: connections with due > sent
     std::vector<char> in_owing_;
+    std::vector<std::uint64_t> quota_;       // closed loop with a count: this connection's share
+    std::vector<std::uint64_t> quota_sent_;  // of it, sent so far
+    std::uint64_t quota_left_ = 0;           // of every connection's share, not yet sent
+    std::uint64_t last_requests_ = 0;        // stats_.requests when last_progress_ns_ was taken
+    std::int64_t last_progress_ns_ = 0;      // when the window last saw a valid reply
     std::size_t max_in_flight_;
     phase phase_ = phase::connecting;
     std::int64_t next_retry_ = never;

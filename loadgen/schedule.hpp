@@ -16,11 +16,17 @@ class open_schedule {
   public:
     open_schedule(double rate, unsigned lanes, std::int64_t start_ns);
 
-    // When request k of lane c is due (steady-clock ns).
+    // When request k of lane c is due (steady-clock ns): slot k * lanes + c of the whole stream.
     std::int64_t due(unsigned lane, std::uint64_t k) const noexcept {
-        const double slot = double(k) * lanes_ + lane;
-        return start_ns_ + std::llround(slot * period_ns_);
+        return slot_due(k * lanes_ + lane);
     }
+    // When slot s of the whole stream is due (steady-clock ns).
+    std::int64_t slot_due(std::uint64_t slot) const noexcept {
+        return start_ns_ + std::llround(double(slot) * period_ns_);
+    }
+    // The first slot due at or after `t`, so that slots [first, first + n) are exactly the n
+    // sends due in [t, slot_due(first + n)).
+    std::uint64_t first_slot_from(std::int64_t t) const noexcept;
 
     double lane_rate() const noexcept { return rate_ / lanes_; }  // requests per second
     std::int64_t start_ns() const noexcept { return start_ns_; }

@@ -21,11 +21,13 @@ struct run_timeline {
     std::int64_t drain_end = 0;  // replies still awaited after this are timeouts
 
     run_timeline() = default;
+    // With a request count the window has no fixed end: `end` and `drain_end` are never until
+    // the worker knows them (open loop: from the schedule).
     run_timeline(std::int64_t start_ns, const load_config& config)
         : start(start_ns),
           warm_end(start_ns + config.warmup.count()),
-          end(warm_end + config.duration.count()),
-          drain_end(end + config.timeout.count()) {}
+          end(config.requests > 0 ? never : warm_end + config.duration.count()),
+          drain_end(config.requests > 0 ? never : end + config.timeout.count()) {}
 };
 
 // What one generator thread measured. Written only by its thread; read after join.
@@ -37,6 +39,7 @@ struct thread_stats {
     std::uint64_t requests = 0;  // valid replies read in the measured window
     std::uint64_t unanswered = 0;  // requests of the window unanswered when it closed
     std::uint64_t unsent = 0;      // open loop: requests due in the window and never sent
+    std::uint64_t sent = 0;        // requests sent in the window (open loop: scheduled in it)
     std::uint64_t replies = 0;   // valid replies over the whole run
     std::uint64_t connects = 0;  // connections established (churn: in the measured window)
     std::int64_t max_lag_ns = 0;

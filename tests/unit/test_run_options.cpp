@@ -120,6 +120,28 @@ TEST(run_settings, impossible_ones_are_refused_with_a_reason) {
               std::string::npos);
 }
 
+TEST(run_settings, one_document_on_stdout_and_a_request_count_for_load_only) {
+    run_options o;
+    o.csv_path = "-";
+    EXPECT_EQ(check_run_options(o), "");
+    o.json_path = "-";
+    EXPECT_NE(check_run_options(o).find("only one of --csv, --json and --summary-csv can be -"),
+              std::string::npos);
+    o.csv_path = "runs.csv";
+    o.summary_csv_path = "-";
+    EXPECT_NE(check_run_options(o), "");
+    o = run_options{};
+    o.requests = 1000;
+    EXPECT_EQ(check_run_options(o), "");
+    o.rate = 2000;
+    EXPECT_EQ(check_run_options(o), "");
+    for (const auto kind : {scenario::churn, scenario::idle, scenario::presence}) {
+        o.kind = kind;
+        EXPECT_NE(check_run_options(o).find("-n/--requests applies to --scenario load only"),
+                  std::string::npos);
+    }
+}
+
 TEST(run_settings, the_in_flight_bound_of_each_mode) {
     run_options o;
     o.pipeline = 8;

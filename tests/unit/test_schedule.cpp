@@ -23,6 +23,27 @@ TEST(schedule, send_times_are_fixed_and_staggered) {
     EXPECT_EQ(s.due(2, 10), 5'000 + 42'000'000);
 }
 
+TEST(schedule, n_slots_from_a_time_are_exactly_the_sends_due_before_their_end) {
+    // -n in open loop: the window's sends are slots [first, first + n), due in
+    // [t, slot_due(first + n)); no slot due in that span is left out, none outside is taken.
+    for (const double rate : {1000.0, 3000.0, 7777.0, 123'456.0}) {
+        const open_schedule s(rate, 7, 5'000);
+        for (const std::int64_t t : {std::int64_t{0}, std::int64_t{5'000}, std::int64_t{1'000'000},
+                                     std::int64_t{1'234'567}, std::int64_t{200'000'001}}) {
+            const auto first = s.first_slot_from(t);
+            EXPECT_GE(s.slot_due(first), t) << rate << " " << t;
+            if (first > 0) EXPECT_LT(s.slot_due(first - 1), t) << rate << " " << t;
+            const std::uint64_t n = 1000;
+            const auto end = s.slot_due(first + n);
+            std::uint64_t in_window = 0;
+            for (unsigned lane = 0; lane < 7; ++lane)
+                for (std::uint64_t k = 0; s.due(lane, k) < end; ++k)
+                    in_window += s.due(lane, k) >= t;
+            EXPECT_EQ(in_window, n) << rate << " " << t;
+        }
+    }
+}
+
 TEST(schedule, the_whole_stream_is_evenly_spaced) {
     const open_schedule s(3000, 7, 0);
     std::vector<std::int64_t> times;
