@@ -81,7 +81,7 @@ class plot_script(unittest.TestCase):
         with open(os.path.join(out, "REPORT.md")) as f:
             report = f.read()
         self.assertIn("![throughput](throughput.png)", report)
-        self.assertIn("| select | 2000 |", report)  # the skipped cell is listed, not dropped
+        self.assertIn("| select | 2,000 |", report)  # the skipped cell is listed, not dropped
         self.assertIn("skipped", report)
         self.assertIn("Test CPU (2 cores)", report)
 
