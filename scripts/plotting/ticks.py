@@ -22,7 +22,7 @@ def linear_ticks(vmin, vmax):
 
 def log_ticks(vmin, vmax):
     """Ticks at 1, 2 and 5 times each power of ten in [vmin, vmax]; powers of ten alone when
-    that would crowd the axis; linear 1-2-5 steps when the range holds fewer than two."""
+    that would crowd the axis; linear 1-2-5 steps when the range holds fewer than three."""
     if vmax <= 0:
         return []
     vmin = vmin if vmin > 0 else vmax / 1e6
@@ -33,9 +33,9 @@ def log_ticks(vmin, vmax):
         ticks = [t for t in ticks if inside(t)]
         if len(ticks) <= MAX_TICKS:
             break
-    if len(ticks) >= 2:
+    if len(ticks) >= 3:
         return ticks
-    return [t for t in linear_ticks(vmin, vmax) if t > 0]
+    return [t for t in linear_ticks(vmin, vmax) if t > 0 and inside(t)]
 
 
 class one_two_five_log_locator(Locator):

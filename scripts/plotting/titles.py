@@ -31,6 +31,8 @@ def describe(rows):
         parts.append("closed loop")
     elif len(rates) == 1:
         parts.append(f"{rates[0]:,g} req/s offered")
+    else:  # a rate sweep: the offered load is the x axis, the connections are fixed or listed
+        parts.insert(0, f"{_list(_values(rows, 'connections'))} connections")
     durations = _values(rows, "duration_s")
     runs = sorted({len(group) for group in cells(rows).values()})
     repeats = (f"{runs[0]} run{'s' if runs[0] != 1 else ''}" if len(runs) == 1
