@@ -88,13 +88,15 @@ def what_ran(rows, environment, machine):
         if values:
             lines.append(f"- {name}: {', '.join(values)}")
     revisions = sorted({r["git_revision"] for r in rows if r.get("git_revision")})
-    build = ", ".join(x for x in (env.get("robotbench_version") and
-                                  f"robotbench {env['robotbench_version']}",
-                                  env.get("build_type") and f"{env['build_type']} build",
-                                  env.get("sanitizers") and f"sanitizers {env['sanitizers']}")
-                      if x)
-    lines.append(f"- revision: {', '.join(revisions) or 'unknown'}" + (f" ({build})" if build
-                                                                       else ""))
+    build = []
+    if env.get("robotbench_version"):
+        build.append(f"robotbench {env['robotbench_version']}")
+    if env.get("build_type"):
+        build.append(f"{env['build_type']} build")
+    if env.get("sanitizers"):
+        build.append(f"sanitizers {env['sanitizers']}")
+    lines.append(f"- revision: {', '.join(revisions) or 'unknown'}" +
+                 (f" ({', '.join(build)})" if build else ""))
     lines.append(f"- kernel: {env.get('kernel') or NOT_RECORDED}")
     lines.append(f"- compiler: {env.get('compiler') or NOT_RECORDED}")
     machines = sorted({r.get("machine", "") for r in rows if r.get("machine")})

@@ -95,6 +95,11 @@ class plot_script(unittest.TestCase):
         self.assertIn("| select | 2,000 |", report)  # the skipped cell is listed, not dropped
         self.assertIn("skipped", report)
         self.assertIn("Test CPU (2 cores)", report)
+        # Without the JSON, the report says what it could not know, and there is no timeline.
+        self.assertIn("- kernel: not recorded (give plot.py robotbench's JSON with --json)",
+                      report)
+        self.assertIn("- command: not recorded", report)
+        self.assertFalse(os.path.exists(os.path.join(out, "timeline.png")))
 
     def test_the_report_shows_intervals_from_robotbenchs_summary(self):
         data = os.path.join(self.tmp, "sweep.csv")
@@ -461,10 +466,6 @@ class timeline_chart(unittest.TestCase):
         result = run_plot(data, "--timeline", timeline_csv, "--out", out2)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(os.path.isfile(os.path.join(out2, "timeline.png")))
-        # No timeline in the input, no timeline chart.
-        out3 = os.path.join(self.tmp, "charts3")
-        self.assertEqual(run_plot(data, "--out", out3).returncode, 0)
-        self.assertFalse(os.path.exists(os.path.join(out3, "timeline.png")))
 
     def test_refuses_input_that_is_not_robotbenchs(self):
         data = os.path.join(self.tmp, "sweep.csv")
@@ -528,17 +529,6 @@ class report_page(unittest.TestCase):
                 "![timeline](timeline.png)"):
             self.assertIn(expected, report)
         self.assertNotIn("not recorded", report)
-
-    def test_without_the_json_the_report_says_what_is_missing(self):
-        data = os.path.join(self.tmp, "sweep.csv")
-        write_csv(data, COLUMNS, sweep_rows())
-        out = os.path.join(self.tmp, "charts")
-        self.assertEqual(run_plot(data, "--out", out, "--report").returncode, 0)
-        with open(os.path.join(out, "REPORT.md")) as f:
-            report = f.read()
-        self.assertIn("- kernel: not recorded (give plot.py robotbench's JSON with --json)",
-                      report)
-        self.assertIn("- command: not recorded", report)
 
 
 if __name__ == "__main__":
