@@ -28,6 +28,13 @@ def backend_colour(name):
     return FALLBACK_COLOURS[zlib.crc32(name.encode()) % len(FALLBACK_COLOURS)]
 
 
+def registry_rank(name):
+    """Where `name` stands in the registry's order (legends and tables follow it); other names
+    after the nine."""
+    names = list(BACKEND_COLOURS)
+    return names.index(name) if name in names else len(names)
+
+
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 

@@ -6,6 +6,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from .colours import registry_rank
+
 REQUIRED_COLUMNS = [
     "backend", "connections", "size_bytes", "pipeline", "rate_rps", "status", "throughput_rps",
     "latency_p50_us", "latency_p99_us", "server_cpu_us_per_request", "server_peak_memory_kib",
@@ -109,7 +111,7 @@ class series:
 
 
 def group(rows, x_column):
-    """[series] over the loaded rows, in label order. A rate sweep leaves closed-loop rows out
+    """[series] over the loaded rows, in the registry's order of their backends. A rate sweep leaves closed-loop rows out
     (they have no offered load to stand at)."""
     rows = [r for r in loaded(rows) if number(r[x_column])]
     varying = [c for c in CELL_COLUMNS
@@ -124,7 +126,7 @@ def group(rows, x_column):
         if label not in by_label:
             by_label[label] = series(label, backend, 0)
         by_label[label].points[number(row[x_column])].append(row)
-    ordered = [by_label[k] for k in sorted(by_label)]
+    ordered = sorted(by_label.values(), key=lambda s: (registry_rank(s.backend), s.label))
     seen = defaultdict(int)
     for s in ordered:
         s.variant = seen[s.backend]
@@ -134,10 +136,10 @@ def group(rows, x_column):
 
 def cells(rows):
     """{(backend, connections, size, pipeline, rate): [rows]} over every row, skipped ones
-    included, in a stable order."""
+    included, backends in the registry's order."""
     out = defaultdict(list)
     for r in rows:
         key = (name_of(r), int(number(r["connections"]) or 0), int(number(r["size_bytes"]) or 0),
                int(number(r["pipeline"]) or 0), number(r["rate_rps"]) or 0.0)
         out[key].append(r)
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items(), key=lambda item: (registry_rank(item[0][0]), item[0])))

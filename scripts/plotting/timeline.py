@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from matplotlib.ticker import MaxNLocator
 
-from .colours import backend_colour
+from .colours import backend_colour, registry_rank
 from .ticks import style_axis, time_unit
 from .timeline_data import chosen_cell, describe_cell, per_second
 
@@ -29,7 +29,7 @@ def chart_timeline(plt, runs, note):
     fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
     p99s = {b: per_second(r, "p99_us") for b, r in chosen.items()}
     scale, unit = time_unit([m[2] for p in p99s.values() for m in p.values()])
-    for backend in sorted(chosen):
+    for backend in sorted(chosen, key=lambda b: (registry_rank(b), b)):
         colour = backend_colour(backend)
         for axis, data, div in ((top, per_second(chosen[backend], "throughput_rps"), 1.0),
                                 (bottom, p99s[backend], scale)):
