@@ -3,6 +3,7 @@
 // `--version`, and `-n` (a fixed number of requests instead of a duration). Each runs the real
 // binary, which starts the real server on port 0.
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/net.hpp"
 #include "harness/child_process.hpp"
 #include "support/command.hpp"
 #include "support/files.hpp"
@@ -253,6 +255,30 @@ TEST_F(stdout_test, requests_n_with_the_load_command_and_quiet) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
     EXPECT_EQ(json_field(read_file(dir_ / "runs.json"), "requests"), "500");
+}
+
+TEST_F(stdout_test, requests_n_against_a_server_that_never_answers_ends_and_accounts_for_each) {
+    // A listener nobody accepts from: connects complete in the backlog, sends are taken, no reply
+    // ever comes. The run must end (no reply for --timeout), fail, and say where the 100 went.
+    const unique_fd silent = open_listener("127.0.0.1", 0);
+    const auto json = dir_ / "runs.json";
+    const auto r =
+        run_split({"load", "--target", "127.0.0.1:" + std::to_string(local_port(silent.get())),
+                   "-n", "100", "-c", "2", "--warmup=0", "--timeout=500ms", "--no-presence",
+                   "--no-csv", "--json", json.string()});
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    const auto doc = read_file(json);
+    EXPECT_EQ(json_field(doc, "requests"), "0");
+    EXPECT_EQ(json_field(doc, "requested"), "100");
+    const auto sent = std::stoull(json_field(doc, "sent"));
+    EXPECT_GE(sent, 2u);
+    EXPECT_EQ(sent + std::stoull(json_field(doc, "unsent")), 100u);
+    EXPECT_GE(
+        std::stoull(json_field(doc, "errors_timeout")) + std::stoull(json_field(doc, "unanswered")),
+        sent);
+    EXPECT_NE(r.out.find(fmt::format("100: {} sent, 0 validated", sent)), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
 }
 
 TEST_F(stdout_test, bad_combinations_exit_2_with_one_line) {
