@@ -28,6 +28,14 @@ struct run_timeline {
           drain_end(end + config.timeout.count()) {}
 };
 
+// What one generator thread saw in one interval of the measured window.
+struct interval_record {
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t open_connections = 0;  // at the interval's end
+    histogram_snapshot latency;
+};
+
 // What one generator thread measured. Written only by its thread; read after join.
 struct thread_stats {
     histogram latency;           // in the measured window; open loop: from the intended send
@@ -43,6 +51,7 @@ struct thread_stats {
     std::int64_t window_open_ns = never;  // the first loop pass at or after the window's start
     std::int64_t window_close_ns = 0;     // the first loop pass at or after its end
     cpu_times cpu;                        // this thread's CPU time (RUSAGE_THREAD)
+    std::vector<interval_record> intervals;  // the measured window's, in order
 };
 
 // A copy of a thread's counters for the progress line: written by the thread at most once a
