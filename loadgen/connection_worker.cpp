@@ -21,6 +21,7 @@ connection_worker::connection_worker(const load_config& config, const resolved_e
 
 void connection_worker::start_clock(start_line& line) {
     timeline_ = run_timeline(wait_at(line), config_);
+    stats_.window_start_ns = timeline_.warm_end;
     next_publish_ = timeline_.start + publish_every_ns;
     next_sweep_ = timeline_.start + sweep_every_ns;
 }

@@ -11,16 +11,20 @@ std::vector<interval_result> merge_intervals(const std::vector<std::unique_ptr<w
                                              std::int64_t window_open, std::int64_t window_close,
                                              std::chrono::nanoseconds interval) {
     std::size_t n = 0;
-    for (std::size_t w = first; w < last; ++w)
+    std::int64_t start = window_open;
+    for (std::size_t w = first; w < last; ++w) {
         n = std::max(n, workers[w]->stats().intervals.size());
+        start = std::min(start, workers[w]->stats().window_start_ns);
+    }
     std::vector<interval_result> out(n);
     histogram merged;
     for (std::size_t k = 0; k < n; ++k) {
         interval_result& r = out[k];
         const std::int64_t begin = std::int64_t(k) * interval.count();
         r.begin = std::chrono::nanoseconds(begin);
-        r.length = std::chrono::nanoseconds(
-            std::clamp<std::int64_t>(window_close - window_open - begin, 0, interval.count()));
+        const std::int64_t from = std::max(start + begin, window_open);
+        const std::int64_t to = std::min(start + begin + interval.count(), window_close);
+        r.length = std::chrono::nanoseconds(std::max<std::int64_t>(0, to - from));
         merged.reset();
         for (std::size_t w = first; w < last; ++w) {
             const auto& mine = workers[w]->stats().intervals;

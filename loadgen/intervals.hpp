@@ -10,9 +10,10 @@
 
 namespace robotbench::loadgen {
 
-// The intervals of workers [first, last), added up index by index. Interval k begins at
-// window_open + k * interval and ends `interval` later or at window_close, whichever is first.
-// The calling thread, after the workers joined.
+// The intervals of workers [first, last), added up index by index. Interval k is due from
+// k * interval after the window's start (thread_stats::window_start_ns) for `interval`; its
+// length is the part of that the window covered, from window_open to window_close. The calling
+// thread, after the workers joined.
 std::vector<interval_result> merge_intervals(const std::vector<std::unique_ptr<worker>>& workers,
                                              std::size_t first, std::size_t last,
                                              std::int64_t window_open, std::int64_t window_close,

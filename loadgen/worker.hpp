@@ -48,6 +48,7 @@ struct thread_stats {
     std::uint64_t replies = 0;   // valid replies over the whole run
     std::uint64_t connects = 0;  // connections established (churn: in the measured window)
     std::int64_t max_lag_ns = 0;
+    std::int64_t window_start_ns = never; // when the window is due to open (the same for all)
     std::int64_t window_open_ns = never;  // the first loop pass at or after the window's start
     std::int64_t window_close_ns = 0;     // the first loop pass at or after its end
     cpu_times cpu;                        // this thread's CPU time (RUSAGE_THREAD)

@@ -75,10 +75,10 @@ TEST_F(hlog_test, hdrhistograms_own_log_processor_reads_the_log_and_agrees_on_pe
     const auto log = dir_ / "run.hlog";
     const auto csv = dir_ / "runs.csv";
     const auto r =
-        run_robotbench({"run", "-b", "thread", "-c", "4", "-d", "3s", "--warmup", "200ms",
+        run_robotbench({"run", "-b", "thread", "-c", "4", "-d", "2s", "--warmup", "200ms",
                         "--no-presence", "--hlog", log.string(), "--csv", csv.string()});
     ASSERT_EQ(r.status, 0) << r.output;
-    EXPECT_EQ(interval_lines(log).size(), 3u) << read_file(log);
+    EXPECT_EQ(interval_lines(log).size(), 2u) << read_file(log);
 
     // Total_* of the last line: the whole log merged, in µs (-outputValueUnitRatio 1000).
     const auto out = dir_ / "processed";
@@ -119,23 +119,28 @@ TEST_F(hlog_test, hdrhistograms_own_log_processor_reads_the_log_and_agrees_on_pe
 }
 
 TEST_F(hlog_test, intervals_follow_hlog_interval_and_add_up_to_the_runs_latency_count) {
+    // 1.5 s in lines of 250 ms: six lines; the timeline's second second is half a second long.
     const auto log = dir_ / "run.hlog";
     const auto csv = dir_ / "runs.csv";
-    const auto r = run_robotbench({"run", "-b", "epoll", "-c", "2", "-d", "2s", "--warmup", "100ms",
-                                   "--no-presence", "--hlog", log.string(), "--hlog-interval",
-                                   "500ms", "--csv", csv.string()});
+    const auto timeline = dir_ / "timeline.csv";
+    const auto r =
+        run_robotbench({"run", "-b", "epoll", "-c", "2", "-d", "1500ms", "--warmup", "100ms",
+                        "--no-presence", "--hlog", log.string(), "--hlog-interval", "250ms",
+                        "--csv", csv.string(), "--timeline", timeline.string()});
     ASSERT_EQ(r.status, 0) << r.output;
     const auto text = read_file(log);
     EXPECT_NE(text.find("#[StartTime: "), std::string::npos) << text;
     EXPECT_NE(text.find("#[BaseTime: "), std::string::npos) << text;
     const auto lines = interval_lines(log);
-    ASSERT_EQ(lines.size(), 4u) << text;
+    ASSERT_EQ(lines.size(), 6u) << text;
     std::uint64_t total = 0;
     for (std::size_t k = 0; k < lines.size(); ++k) {
         const auto f = fields(lines[k]);
         ASSERT_EQ(f.size(), 4u) << lines[k];
-        EXPECT_NEAR(std::stod(f[0]), 0.5 * double(k), 1e-9) << lines[k];
-        EXPECT_NEAR(std::stod(f[1]), 0.5, 0.002) << lines[k];
+        EXPECT_NEAR(std::stod(f[0]), 0.25 * double(k), 1e-9) << lines[k];
+        // Its length: what the window covered of it (the first starts when the window opened,
+        // at the generator's first loop pass after the warm-up).
+        EXPECT_NEAR(std::stod(f[1]), 0.25, 0.05) << lines[k];
         const auto h = decode_compressed_base64(f[3]);
         ASSERT_TRUE(h) << lines[k];
         std::uint64_t n = 0;
@@ -145,6 +150,17 @@ TEST_F(hlog_test, intervals_follow_hlog_interval_and_add_up_to_the_runs_latency_
     }
     const auto row = last_csv_row(csv);
     EXPECT_EQ(double(total), number(row, "requests") + number(row, "unanswered"));
+
+    const auto seconds = read_csv(timeline);
+    ASSERT_EQ(seconds.size(), 2u) << read_file(timeline);
+    EXPECT_EQ(number(seconds[0], "requests") + number(seconds[1], "requests"),
+              number(row, "requests"));
+    // Each second's throughput is its requests over its true length: 1 s, then 0.5 s (each to
+    // within the generator's loop passes at the window's edges).
+    EXPECT_NEAR(number(seconds[0], "throughput_rps"), number(seconds[0], "requests"),
+                number(seconds[0], "requests") * 0.05 + 0.1);
+    EXPECT_NEAR(number(seconds[1], "throughput_rps"), 2 * number(seconds[1], "requests"),
+                number(seconds[1], "requests") * 0.2 + 0.1);
 }
 
 TEST_F(hlog_test, timeline_has_one_row_a_second_adding_up_and_errors_in_their_second) {
@@ -209,7 +225,7 @@ TEST_F(hlog_test, timeline_has_one_row_a_second_adding_up_and_errors_in_their_se
 TEST_F(hlog_test, a_sweep_writes_one_log_per_cell_and_every_cells_seconds_to_one_timeline) {
     const auto timeline = dir_ / "timeline.csv";
     const auto r =
-        run_robotbench({"sweep", "-b", "thread", "-c", "2,4", "--repeat", "2", "-d", "1s",
+        run_robotbench({"sweep", "-b", "thread", "-c", "2,4", "--repeat", "2", "-d", "500ms",
                         "--warmup", "100ms", "--no-presence", "--no-csv", "--hlog",
                         (dir_ / "logs" / "lat.hlog").string(), "--timeline", timeline.string()});
     ASSERT_EQ(r.status, 0) << r.output;
@@ -229,7 +245,7 @@ TEST_F(hlog_test, a_sweep_writes_one_log_per_cell_and_every_cells_seconds_to_one
 }
 
 TEST_F(hlog_test, repeats_write_one_log_each) {
-    const auto r = run_robotbench({"run", "-b", "thread", "-c", "2", "-d", "1s", "--warmup",
+    const auto r = run_robotbench({"run", "-b", "thread", "-c", "2", "-d", "500ms", "--warmup",
                                    "100ms", "--no-presence", "--no-csv", "--repeat", "2", "--hlog",
                                    (dir_ / "x.hlog").string()});
     ASSERT_EQ(r.status, 0) << r.output;
