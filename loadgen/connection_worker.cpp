@@ -156,7 +156,7 @@ void connection_worker::flush(std::size_t i) {
 void connection_worker::run_chores(std::int64_t now) {
     if (counting_) roll_intervals(now);
     if (now >= next_publish_) {
-        publish();
+        publish(&interval_latency_);
         while (next_publish_ <= now) next_publish_ += publish_every_ns;
     }
     if (now >= next_sweep_) {

@@ -124,8 +124,9 @@ class worker {
     //   latency is hidden. Runs with a send schedule keep the normal policy, so that a timer
     //   wake-up is not held back behind other work.
     static void tune_thread(bool batch) noexcept;
-    // Copies the counters into the progress slot. The worker's thread, about once a second.
-    void publish();
+    // Copies the counters into the progress slot, with the latencies of the interval in progress
+    // (`pending`, not yet in stats_.latency). The worker's thread, about once a second.
+    void publish(const histogram* pending = nullptr);
     // Stores this thread's CPU time into stats_. The worker's thread, at the end of run().
     void record_cpu() noexcept;
 
