@@ -54,6 +54,23 @@ CLI::Option* add_percent(CLI::App& app, const std::string& name, double& target,
             "PCT"));
 }
 
+void add_over_time_flags(CLI::App& app, run_options& o, bool sweep) {
+    app.add_option("--hlog", o.hlog_path,
+                   sweep ? "write each run's latency per interval as an HdrHistogram interval log: "
+                           "one file per cell, FILE's name with the cell added "
+                           "(x.hlog: x-thread-c64-s64-P1.hlog; repeats: -1, -2, ...)"
+                         : "write the latency of each interval of the measured window as an "
+                           "HdrHistogram interval log (several backends: FILE-BACKEND.EXT; "
+                           "repeats: one file each, -1, -2, ...)");
+    add_duration(app, "--hlog-interval", o.hlog_interval,
+                 "the length of an interval of --hlog (a part of a second of at least 10ms, or "
+                 "a multiple of one)",
+                 false);
+    app.add_option("--timeline", o.timeline_path,
+                   "write (replace) throughput, p50, p99, errors and open connections for every "
+                   "second of every run as CSV (-: standard output)");
+}
+
 void add_repeat_flags(CLI::App& app, run_options& o) {
     add_percent(app, "--until-ci", o.until_ci_pct,
                 "repeat (at least --repeat times, up to --max-repeat) until the 95% interval of "
@@ -278,6 +295,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
     app.add_option("--hgrm", o.hgrm_path,
                    "write the latency distribution in HdrHistogram's .hgrm format to this file "
                    "(several backends: one file each, named FILE-BACKEND.EXT)");
+    add_over_time_flags(app, o, false);
 }
 
 std::vector<std::string> with_default_command(const CLI::App& app, int argc, char** argv,

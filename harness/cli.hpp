@@ -62,6 +62,8 @@ CLI::Option* add_percent(CLI::App& app, const std::string& name, double& target,
 
 // The flags of repeated runs that `run`, `load` and `sweep` share: --until-ci, --max-repeat,
 // --summary-csv.
+// --hlog, --hlog-interval and --timeline (run, load, sweep): the results over time.
+void add_over_time_flags(CLI::App& app, run_options& o, bool sweep);
 void add_repeat_flags(CLI::App& app, run_options& options);
 
 // Adds `robotbench sweep`'s flags: the lists crossed, --repeat, --report, and the shared ones.

@@ -66,6 +66,33 @@ void write_configuration(json_out& j, const run_record& r) {
     j.close('}');
 }
 
+// The "timeline" member of a run: one object per second (docs/usage.md).
+void write_timeline(json_out& j, const std::vector<timeline_row>& rows) {
+    const auto micros = [&j](std::string_view name, const std::optional<std::uint64_t>& ns) {
+        if (ns)
+            j.number(name, double(*ns) / 1000.0, 3);
+        else
+            j.null(name);
+    };
+    j.key("timeline");
+    j.open('[');
+    for (const auto& t : rows) {
+        j.open('{');
+        j.count("second", t.second);
+        j.count("requests", t.requests);
+        j.number("throughput_rps", t.throughput_rps, 1);
+        micros("p50_us", t.p50_ns);
+        micros("p99_us", t.p99_ns);
+        j.count("errors", t.errors);
+        if (t.online)
+            j.count("online", *t.online);
+        else
+            j.null("online");
+        j.close('}');
+    }
+    j.close(']');
+}
+
 void write_strings(json_out& j, std::string_view name, const std::vector<std::string>& lines) {
     j.key(name);
     j.open('[');
@@ -100,6 +127,7 @@ void write_run(json_out& j, const run_record& r) {
         j.null("generator_user_cpu_s");
         j.null("generator_sys_cpu_s");
     }
+    write_timeline(j, r.timeline);
     j.text("presence_note", r.presence.note);
     write_strings(j, "presence_failure_details", r.presence.details);
     write_strings(j, "problems", r.problems);

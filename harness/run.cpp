@@ -8,8 +8,10 @@
 #include "bottleneck.hpp"
 #include "cell_summary.hpp"
 #include "cost_sampler.hpp"
+#include "hlog.hpp"
 #include "interrupt.hpp"
 #include "latency_spectrum.hpp"
+#include "loadgen/intervals.hpp"
 #include "loadgen/load.hpp"
 #include "noise.hpp"
 #include "output_check.hpp"
@@ -48,8 +50,30 @@ loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoi
     c.duration = o.duration;
     c.requests = o.requests;
     c.timeout = o.timeout;
+    c.interval = record_interval(o);
     c.stop = &interrupt_guard::requested();
     return c;
+}
+
+// Writes the run's HdrHistogram interval log to r.options.hlog_path; a failure is a problem of
+// the run.
+void write_run_hlog(run_record& r, const loadgen::load_result& result) {
+    // The wall-clock time the measured window opened.
+    const auto opened = std::chrono::system_clock::now() -
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::steady_clock::now() - result.window_begin);
+    const auto per_line =
+        static_cast<std::size_t>(r.options.hlog_interval / record_interval(r.options));
+    const auto comment =
+        fmt::format("Logged with robotbench {}: {} c={} size={} P={} R={:g}, values in ns",
+                    r.git_revision, r.backend.empty() ? r.target : r.backend,
+                    r.options.connections, r.options.size, r.options.pipeline, r.options.rate);
+    try {
+        write_hlog(r.options.hlog_path, loadgen::coarsen(result.intervals, per_line), opened,
+                   comment);
+    } catch (const std::exception& e) {
+        r.problems.push_back(fmt::format("cannot write the interval log: {}", e.what()));
+    }
 }
 
 // Runs the load or churn against `target`, sampling `server_pid`'s tree (if > 0) and this
@@ -81,6 +105,7 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             result.unsent += both.idle.unsent;
             result.errors += both.idle.errors;
             result.connects += both.idle.connects;
+            loadgen::add_counts(result.intervals, both.idle.intervals);
             r.connections_held = r.options.connections + idle_probes;
         } else {
             result = loadgen::run_load(load_config_for(r.options, target), on_progress);
@@ -134,6 +159,8 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             r.problems.push_back(fmt::format("cannot write the .hgrm file: {}", e.what()));
         }
     }
+    r.timeline = timeline_of(result.intervals, record_interval(r.options));
+    if (!r.options.hlog_path.empty()) write_run_hlog(r, result);
 }
 
 // Prints a run's report (-q: its one summary line, and on stderr what went wrong) as soon as
@@ -175,13 +202,19 @@ int finish(const run_options& o, const environment& env, const std::vector<run_r
     return failed ? 1 : 0;
 }
 
-// The .hgrm path of one run: the backend's name when several run, the round's when repeated.
+// The path of one run's file (.hgrm, interval log) named `path` for the command: the backend's
+// name added when several run, the round's when repeated.
+std::string per_run_path(const std::string& path, const run_options& o, std::size_t backends,
+                         const std::string& backend, unsigned round) {
+    if (path.empty()) return {};
+    std::string out = backends > 1 ? per_backend_path(path, backend) : path;
+    if (planned_runs(o.repeat, o) > 1) out = per_backend_path(out, std::to_string(round + 1));
+    return out;
+}
+
 std::string hgrm_path_for(const run_options& o, std::size_t backends, const std::string& backend,
                           unsigned round) {
-    if (o.hgrm_path.empty()) return {};
-    std::string path = backends > 1 ? per_backend_path(o.hgrm_path, backend) : o.hgrm_path;
-    if (planned_runs(o.repeat, o) > 1) path = per_backend_path(path, std::to_string(round + 1));
-    return path;
+    return per_run_path(o.hgrm_path, o, backends, backend, round);
 }
 
 // Checks every output before anything starts; prints the reason and returns false when one
@@ -189,10 +222,13 @@ std::string hgrm_path_for(const run_options& o, std::size_t backends, const std:
 bool outputs_usable(const run_options& o, const std::vector<std::string>& names) {
     std::vector<std::string> hgrm;
     for (const auto& name : names)
-        for (unsigned round = 0; round < planned_runs(o.repeat, o); ++round)
+        for (unsigned round = 0; round < planned_runs(o.repeat, o); ++round) {
             hgrm.push_back(hgrm_path_for(o, names.size(), name, round));
+            hgrm.push_back(per_run_path(o.hlog_path, o, names.size(), name, round));
+        }
     auto problem = outputs_problem(o.csv_path, o.json_path, hgrm);
     if (problem.empty()) problem = output_problem(o.summary_csv_path, true);
+    if (problem.empty()) problem = output_problem(o.timeline_path, true);
     if (!problem.empty()) {
         fmt::print(stderr, "robotbench: {}\n", problem);
         return false;
@@ -322,8 +358,10 @@ int run_command(run_options options) {
              !interrupt.requested() &&
              wants_another_run(options.repeat, options, std::span(runs).subspan(first));
              ++round) {
+            auto o = options;
+            o.hlog_path = per_run_path(options.hlog_path, options, names.size(), backend, round);
             try {
-                runs.push_back(run_backend(backend, options,
+                runs.push_back(run_backend(backend, o,
                                            hgrm_path_for(options, names.size(), backend, round),
                                            env, status));
             } catch (const std::invalid_argument& e) {
@@ -353,6 +391,7 @@ int load_command(run_options options) {
          !interrupt.requested() && wants_another_run(options.repeat, options, runs); ++round) {
         auto o = options;
         o.hgrm_path = hgrm_path_for(options, 1, "target", round);
+        o.hlog_path = per_run_path(options.hlog_path, options, 1, "target", round);
         try {
             runs.push_back(run_target(o, env, status));
         } catch (const std::invalid_argument& e) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <numeric>
 #include <thread>
 
 #include "backends/backend.hpp"
@@ -21,6 +22,9 @@ constexpr std::array scenario_names{
     std::pair{scenario::churn, std::string_view{"churn"}},
     std::pair{scenario::idle, std::string_view{"idle"}},
 };
+
+// The shortest interval the load generator is asked to record on its own.
+constexpr std::chrono::nanoseconds min_record_interval = std::chrono::milliseconds(10);
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -90,6 +94,11 @@ std::optional<loadgen::endpoint> parse_target(std::string_view text) {
     return loadgen::endpoint{host, static_cast<std::uint16_t>(port)};
 }
 
+std::chrono::nanoseconds record_interval(const run_options& o) {
+    const std::int64_t second = std::chrono::nanoseconds(std::chrono::seconds(1)).count();
+    return std::chrono::nanoseconds(std::gcd(std::max<std::int64_t>(1, o.hlog_interval.count()), second));
+}
+
 std::string check_run_options(const run_options& o) {
     if (o.until_ci_pct > 0 && o.max_repeat < stats::runs_for())
         return fmt::format(
@@ -104,6 +113,11 @@ std::string check_run_options(const run_options& o) {
         return fmt::format("-n/--requests applies to --scenario load only, not {}",
                            scenario_name(o.kind));
     if (o.kind == scenario::presence) return {};  // the load settings play no part
+    if (record_interval(o) < min_record_interval)
+        return fmt::format(
+            "--hlog-interval {}ms does not fit whole seconds: use a part of a second of at least "
+            "10ms (e.g. 100ms, 250ms, 500ms) or a multiple of one (1s, 1500ms, 10s)",
+            std::chrono::duration_cast<std::chrono::milliseconds>(o.hlog_interval).count());
     if (o.connections == 0) return "--connections must be at least 1";
     if (o.pipeline == 0) return "--pipeline must be at least 1 (requests in flight per connection)";
     if (o.duration.count() <= 0) return "--duration must be longer than zero (e.g. 500ms, 5s, 1m)";

@@ -75,6 +75,11 @@ struct run_options {
     std::string csv_path = "results/robotbench.csv";  // empty: no CSV
     std::string json_path;                            // empty: no JSON
     std::string hgrm_path;                            // empty: no .hgrm
+    // --hlog: HdrHistogram interval log of each run (the path of this run, once run_command or
+    // sweep_command named it); empty: none. --hlog-interval: the length of its intervals.
+    std::string hlog_path;
+    std::chrono::nanoseconds hlog_interval = 1s;
+    std::string timeline_path;  // --timeline: the per-second rows as CSV; empty: none
     std::string summary_csv_path;  // --summary-csv: one row per cell (medians, intervals); empty: none
 };
 
@@ -111,6 +116,10 @@ unsigned max_in_flight(const run_options& options);
 // The generator threads a run will use: -t (or the core count when -t is 0), never more than
 // there are connections.
 unsigned generator_threads(const run_options& options);
+
+// The intervals the load generator records: the greatest common divisor of --hlog-interval and
+// one second, so that both the log's intervals and the timeline's seconds are made of them. Pure.
+std::chrono::nanoseconds record_interval(const run_options& options);
 
 // `results/x.hgrm` for backend `fork` with several backends: `results/x-fork.hgrm`.
 std::string per_backend_path(const std::string& path, std::string_view backend);

@@ -8,8 +8,10 @@
 #include <system_error>
 
 #include "csv_writer.hpp"
+#include "json_out.hpp"
 #include "json_writer.hpp"
 #include "summary_columns.hpp"
+#include "timeline.hpp"
 
 namespace robotbench {
 
@@ -37,6 +39,16 @@ bool write_outputs(const run_options& o, const environment& env,
             ok = false;
         }
     }
+    if (!o.timeline_path.empty()) {
+        try {
+            write_text_file(o.timeline_path, timeline_csv(runs));
+            if (o.timeline_path != "-")
+                fmt::print(report, "Timeline: written to {}\n", o.timeline_path);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "robotbench: cannot write the timeline: {}\n", e.what());
+            ok = false;
+        }
+    }
     if (!o.json_path.empty()) {
         try {
             write_json(o.json_path, env, runs);
@@ -51,7 +63,10 @@ bool write_outputs(const run_options& o, const environment& env,
 }
 
 std::FILE* report_stream(const run_options& o) {
-    return o.csv_path == "-" || o.json_path == "-" || o.summary_csv_path == "-" ? stderr : stdout;
+    return o.csv_path == "-" || o.json_path == "-" || o.summary_csv_path == "-" ||
+                   o.timeline_path == "-"
+               ? stderr
+               : stdout;
 }
 
 void write_hgrm(const std::string& path, const loadgen::histogram& h) {

@@ -9,6 +9,7 @@
 
 #include "loadgen/load.hpp"
 #include "run_options.hpp"
+#include "timeline.hpp"
 
 namespace robotbench {
 
@@ -88,6 +89,8 @@ struct run_record {
     std::optional<server_cost> server;                // n/a against an outside target
     std::optional<loadgen::cpu_times> generator_cpu;  // the generator, whole run
     std::optional<double> generator_window_cpu_s;     // the generator, measured window
+
+    std::vector<timeline_row> timeline;  // one row per second of the measured window
 
     presence_summary presence;
     std::string skipped;                // why a sweep did not run this cell; empty when it ran

@@ -83,6 +83,19 @@ std::string hgrm_path_for(const sweep_options& sweep, const sweep_cell& cell, un
                        cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : "", round);
 }
 
+// `x.hlog` for cell thread c=64 size=64 P=1: `x-thread-c64-s64-P1.hlog`, with `-1`, `-2`, ...
+// added when cells are repeated; empty without --hlog.
+std::string hlog_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned round) {
+    const auto& base = sweep.base;
+    if (base.hlog_path.empty()) return {};
+    auto path = per_backend_path(
+        base.hlog_path, fmt::format("{}-c{}-s{}-P{}{}", cell.backend, cell.connections, cell.size,
+                                    cell.pipeline,
+                                    cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : ""));
+    if (planned_runs(sweep.repeat, base) > 1) path = per_backend_path(path, std::to_string(round + 1));
+    return path;
+}
+
 // Shows which cell starts; rewritten in place on a terminal, one line each otherwise.
 void show_progress(std::size_t done, std::size_t total, const sweep_cell& cell,
                    std::chrono::steady_clock::time_point started, std::FILE* to) {
@@ -145,6 +158,9 @@ int sweep_command(sweep_options sweep) {
     }
     auto problem = output_problem(sweep.base.json_path, true);
     if (problem.empty()) problem = output_problem(sweep.base.summary_csv_path, true);
+    if (problem.empty()) problem = output_problem(sweep.base.timeline_path, true);
+    if (problem.empty() && !cells.empty())
+        problem = output_problem(hlog_path_for(sweep, cells.front(), 0), false);
     if (problem.empty() && !sweep.report_dir.empty())
         problem = output_problem(sweep.report_dir + "/REPORT.md", false);
     if (!problem.empty()) {
@@ -175,6 +191,7 @@ int sweep_command(sweep_options sweep) {
              ++round, ++done) {
             auto o = options_for(sweep, cell);
             o.threads = generator_threads(o);
+            o.hlog_path = hlog_path_for(sweep, cell, round);
             show_progress(done, total, cell, started, to);
             if (auto why = skip_reason(o, fd_limit); !why.empty()) {
                 runs.push_back(skipped_record(o, cell, env, std::move(why)));

@@ -57,6 +57,7 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
     app.add_option("--json", o.json_path,
                    "write every run, the configuration, the environment and the summary of each "
                    "cell as JSON to this file (-: standard output)");
+    add_over_time_flags(app, o, true);
 }
 
 }  // namespace robotbench

@@ -25,6 +25,8 @@ void check_load_config(const load_config& config) {
     if (config.duration.count() <= 0) refuse("duration must be longer than zero");
     if (config.warmup.count() < 0) refuse("warm-up must not be negative");
     if (config.timeout.count() <= 0) refuse("timeout must be longer than zero");
+    if (config.interval < std::chrono::milliseconds(1))
+        refuse("the interval of the per-interval record must be at least 1ms");
     if (config.size < min_payload_size)
         refuse(fmt::format(
             "payload size {} is below the minimum of {} bytes (connection id and sequence number)",

@@ -21,19 +21,50 @@ connection_worker::connection_worker(const load_config& config, const resolved_e
 
 void connection_worker::start_clock(start_line& line) {
     timeline_ = run_timeline(wait_at(line), config_);
+    stats_.window_start_ns = timeline_.warm_end;
     next_publish_ = timeline_.start + publish_every_ns;
     next_sweep_ = timeline_.start + sweep_every_ns;
 }
 
-void connection_worker::open_window(std::int64_t now) noexcept {
-    if (counting_ || now < timeline_.warm_end) return;
+void connection_worker::open_window(std::int64_t now) {
+    if (counting_) {
+        roll_intervals(now);
+        return;
+    }
+    if (now < timeline_.warm_end || stats_.window_open_ns != never) return;
     counting_ = true;
     stats_.window_open_ns = now;
+    next_roll_ = timeline_.warm_end + config_.interval.count();
+    requests_at_roll_ = stats_.requests;
+    errors_at_roll_ = stats_.errors.total();
+    roll_intervals(now);
 }
 
-void connection_worker::close_window(std::int64_t now) noexcept {
-    if (counting_) stats_.window_close_ns = now;
+void connection_worker::close_window(std::int64_t now) {
+    if (counting_) {
+        stats_.window_close_ns = now;
+        roll_intervals(now);
+        end_interval();
+        next_roll_ = never;
+    }
     counting_ = false;
+}
+
+void connection_worker::end_interval() {
+    latency_.flush();  // the replies of this read that came before the interval's end
+    interval_record r;
+    const std::uint64_t errors = stats_.errors.total();
+    r.requests = stats_.requests - requests_at_roll_;
+    r.errors = errors - errors_at_roll_;
+    r.open_connections = static_cast<std::uint64_t>(
+        std::count_if(conns_.begin(), conns_.end(),
+                      [](const client_connection& c) { return c.state() == conn_state::open; }));
+    r.latency = interval_latency_.snapshot();
+    stats_.latency.merge(interval_latency_);
+    interval_latency_.reset();
+    stats_.intervals.push_back(std::move(r));
+    requests_at_roll_ = stats_.requests;
+    errors_at_roll_ = errors;
 }
 
 bool connection_worker::start_connect(std::size_t i, std::int64_t now) {
@@ -106,8 +137,9 @@ void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t rece
     // So does, with a request count, a closed-loop request sent before it opened.
     if ((record_service_ || config_.requests > 0) && verdict.intended_ns < timeline_.warm_end)
         return;
+    if (received_ns >= next_roll_) [[unlikely]] roll_intervals(received_ns);
     ++stats_.requests;
-    latency_.add(elapsed(verdict.intended_ns, received_ns));
+    record_latency(elapsed(verdict.intended_ns, received_ns));
     if (record_service_) service_.add(elapsed(verdict.sent_ns, received_ns));
 }
 
@@ -127,8 +159,9 @@ void connection_worker::flush(std::size_t i) {
 }
 
 void connection_worker::run_chores(std::int64_t now) {
+    if (counting_) roll_intervals(now);
     if (now >= next_publish_) {
-        publish();
+        publish(&interval_latency_);
         while (next_publish_ <= now) next_publish_ += publish_every_ns;
     }
     if (now >= next_sweep_) {
@@ -155,7 +188,7 @@ void connection_worker::sweep_timeouts(std::int64_t now) {
 }
 
 std::int64_t connection_worker::chores_deadline(std::int64_t now) const noexcept {
-    const std::int64_t deadline = std::min(next_publish_, next_sweep_);
+    const std::int64_t deadline = std::min({next_publish_, next_sweep_, next_roll_});
     return std::min(deadline, now < timeline_.warm_end ? timeline_.warm_end : timeline_.end);
 }
 

@@ -39,10 +39,14 @@ class connection_worker : public worker {
 
     // Waits at the start line, then fixes the timeline and the first progress and timeout checks.
     void start_clock(start_line& line);
-    // Starts counting at the first loop pass at or after the end of the warm-up.
-    void open_window(std::int64_t now) noexcept;
-    // Stops counting at the first loop pass at or after the end of the measured window.
-    void close_window(std::int64_t now) noexcept;
+    // Starts counting at the first loop pass at or after the end of the warm-up; once counting,
+    // closes the intervals that ended by `now`. Every loop pass, right after reading the clock.
+    void open_window(std::int64_t now);
+    // Stops counting at the first loop pass at or after the end of the measured window; the
+    // interval in progress ends there.
+    void close_window(std::int64_t now);
+    // Records one latency of the measured window (ns) into the interval in progress.
+    void record_latency(std::uint64_t ns) noexcept { latency_.add(ns); }
     // Starts connection i; false when the connect failed at once (counted as a connect error).
     bool start_connect(std::size_t i, std::int64_t now);
     // One poller event for connection event.data.u32: connect completion, replies, send room.
@@ -86,17 +90,33 @@ class connection_worker : public worker {
     void on_reply(const reply_verdict& verdict, std::int64_t received_ns);
     // Abandons connections whose oldest request (or connect) is older than the timeout.
     void sweep_timeouts(std::int64_t now);
+    // Ends every interval that ended by `now` (empty ones included); the last one of the window
+    // is left for close_window, which ends it with what is unanswered.
+    void roll_intervals(std::int64_t now) {
+        while (now >= next_roll_ && next_roll_ < timeline_.end) {
+            end_interval();
+            next_roll_ += config_.interval.count();
+        }
+    }
+    // Ends the interval in progress: its counts go to stats_.intervals, its latencies into
+    // stats_.latency, and the next one starts empty. Once an interval, never per request.
+    void end_interval();
 
     const load_config& config_;
     const resolved_endpoint& target_;
     bool record_service_;
     std::vector<char> scratch_;  // one 64 KiB read buffer for all connections
-    // stats_.latency and stats_.service, recorded a run of equal values at a time; flushed at the
-    // end of every read, so the histograms are complete whenever anything else looks at them.
-    latency_batch latency_{stats_.latency};
+    // The interval in progress: its latencies, when it ends, and the counters at its start.
+    histogram interval_latency_;
+    // interval_latency_ and stats_.service, recorded a run of equal values at a time; flushed at
+    // the end of every read, so the histograms are complete whenever anything else looks at them.
+    latency_batch latency_{interval_latency_};
     latency_batch service_{stats_.service};
     std::int64_t next_publish_ = never;
     std::int64_t next_sweep_ = never;
+    std::int64_t next_roll_ = never;
+    std::uint64_t requests_at_roll_ = 0;
+    std::uint64_t errors_at_roll_ = 0;
 };
 
 // Time from `from` to `to` in ns, 0 when the clock did not move forward.

@@ -2,6 +2,8 @@
 
 #include "driver.hpp"
 
+#include "intervals.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -112,6 +114,8 @@ load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_conf
         result.measured = nanoseconds(window_close - window_open);
         result.window_begin = steady_clock::time_point(nanoseconds(window_open));
         result.window_end = steady_clock::time_point(nanoseconds(window_close));
+        result.intervals = merge_intervals(workers, 0, workers.size(), window_open, window_close,
+                                           config.interval);
     }
     return result;
 }

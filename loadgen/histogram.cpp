@@ -48,6 +48,27 @@ void histogram::merge(const histogram& other) {
     max_ = std::max(max_, other.max_);
 }
 
+void histogram::merge(const histogram_snapshot& other) {
+    for (const auto& [index, n] : other.counts) counts_[index] += n;
+    count_ += other.count;
+    clamped_ += other.clamped;
+    sum_ += other.sum;
+    min_ = std::min(min_, other.min);
+    max_ = std::max(max_, other.max);
+}
+
+histogram_snapshot histogram::snapshot() const {
+    histogram_snapshot s;
+    for (std::size_t i = 0; i < counts_.size(); ++i)
+        if (counts_[i] != 0) s.counts.emplace_back(static_cast<std::uint32_t>(i), counts_[i]);
+    s.count = count_;
+    s.clamped = clamped_;
+    s.min = min_;
+    s.max = max_;
+    s.sum = sum_;
+    return s;
+}
+
 void histogram::reset() noexcept {
     std::fill(counts_.begin(), counts_.end(), 0);
     count_ = clamped_ = max_ = 0;

@@ -10,9 +10,21 @@
 #include <cstdint>
 #include <iosfwd>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace robotbench::loadgen {
+
+// A histogram's non-zero counts and totals, compact enough to keep one per interval of a run.
+// Plain data, copied freely.
+struct histogram_snapshot {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> counts;  // (counts index, count), ascending
+    std::uint64_t count = 0;
+    std::uint64_t clamped = 0;
+    std::uint64_t min = std::numeric_limits<std::uint64_t>::max();  // ns; max() when empty
+    std::uint64_t max = 0;                                         // ns
+    double sum = 0;                                                // ns
+};
 
 // Records values without locks or allocation; one per thread, merged at the end.
 class histogram {
@@ -44,6 +56,9 @@ public:
     }
     // Adds every value of `other`.
     void merge(const histogram& other);
+    void merge(const histogram_snapshot& other);
+    // The non-zero counts and totals. Walks the whole counts array: once an interval, not per value.
+    histogram_snapshot snapshot() const;
     void reset() noexcept;
 
     std::uint64_t count() const noexcept { return count_; }

@@ -10,6 +10,7 @@
 #include "config_check.hpp"
 #include "driver.hpp"
 #include "fd_limit.hpp"
+#include "intervals.hpp"
 #include "load_worker.hpp"
 
 namespace robotbench::loadgen {
@@ -73,7 +74,15 @@ idle_result run_idle(const idle_config& config, const progress_fn& on_progress) 
     const load_result all = drive(workers, config.load, /*service_is_latency=*/false, on_progress);
 
     const std::size_t n = workers.size();
-    return {sum_of(all, workers, n - 1, n), sum_of(all, workers, 0, n - 1)};
+    idle_result out{sum_of(all, workers, n - 1, n), sum_of(all, workers, 0, n - 1)};
+    if (all.measured.count() > 0) {
+        const std::int64_t open = all.window_begin.time_since_epoch().count();
+        const std::int64_t close = all.window_end.time_since_epoch().count();
+        out.probes.intervals =
+            merge_intervals(workers, n - 1, n, open, close, config.load.interval);
+        out.idle.intervals = merge_intervals(workers, 0, n - 1, open, close, config.load.interval);
+    }
+    return out;
 }
 
 }  // namespace robotbench::loadgen

@@ -39,6 +39,9 @@ struct load_config {
     // most `timeout` after the last send). Run_load only.
     std::uint64_t requests = 0;
     std::chrono::nanoseconds timeout = 5s;  // a reply later than this is a timeout
+    // The measured window is cut into intervals of this length from its start, each recorded
+    // on its own (load_result::intervals): the timeline and the HdrHistogram interval log.
+    std::chrono::nanoseconds interval = 1s;
     // Set by another thread (e.g. on SIGINT) to end the run early: the measured window closes at
     // the generator threads' next loop pass (within ~50 ms), what is in flight is recorded as
     // unanswered, and no drain follows. nullptr: the run always lasts its full length. Not owned.
@@ -75,6 +78,18 @@ struct cpu_times {
     double sys_s = 0;
 };
 
+// One interval of the measured window, every generator thread together.
+struct interval_result {
+    std::chrono::nanoseconds begin{};   // from the start of the measured window
+    std::chrono::nanoseconds length{};  // load_config::interval; the last one may be shorter
+    std::uint64_t requests = 0;         // replies validated in it
+    std::uint64_t errors = 0;           // errors counted in it (all kinds)
+    std::uint64_t open_connections = 0; // connections the generator held open at its end
+    // As load_result::latency; the last interval also holds the unanswered and unsent requests,
+    // recorded when the window closed, so the intervals add up to load_result::latency.
+    histogram_snapshot latency;
+};
+
 // What one load run measured. Latencies in ns.
 struct load_result {
     std::uint64_t requests = 0;           // replies validated inside the measured window
@@ -103,6 +118,7 @@ struct load_result {
     std::uint64_t connects = 0;           // connections established (churn: the connect count)
     histogram connect_latency;            // connect() to established
     cpu_times generator_cpu;              // the generator's own CPU over the whole run
+    std::vector<interval_result> intervals;  // the measured window, in order (config.interval)
 
     double throughput() const {           // replies per second in the measured window
         return measured.count() > 0 ? requests * 1e9 / double(measured.count()) : 0.0;

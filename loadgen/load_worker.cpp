@@ -233,7 +233,7 @@ void load_worker::record_unfinished(std::int64_t now) {
             // Open loop, or with a count: only what the window asked for (as for replies).
             if ((open_loop() || counted()) && request.intended_ns < window_start) return;
             ++stats_.unanswered;
-            stats_.latency.record(elapsed(request.intended_ns, now));
+            record_latency(elapsed(request.intended_ns, now));
             if (open_loop()) stats_.service.record(elapsed(request.sent_ns, now));
         });
     }
@@ -256,7 +256,7 @@ void load_worker::record_unfinished(std::int64_t now) {
             const std::int64_t intended = schedule_->due(lanes_[i], k);
             if (intended < window_start) continue;
             ++stats_.unsent;
-            stats_.latency.record(elapsed(intended, now));
+            record_latency(elapsed(intended, now));
         }
     }
 }

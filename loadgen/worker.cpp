@@ -16,11 +16,12 @@ void worker::tune_thread(bool batch) noexcept {
     ::sched_setscheduler(0, SCHED_BATCH, &param);  // this thread only; best effort
 }
 
-void worker::publish() {
+void worker::publish(const histogram* pending) {
     std::lock_guard guard(slot_.lock);
     slot_.replies = stats_.replies;
     slot_.errors = stats_.errors.total();
     slot_.latency = stats_.latency;
+    if (pending != nullptr) slot_.latency.merge(*pending);
 }
 
 void worker::record_cpu() noexcept {

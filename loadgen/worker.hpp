@@ -30,6 +30,14 @@ struct run_timeline {
           drain_end(config.requests > 0 ? never : end + config.timeout.count()) {}
 };
 
+// What one generator thread saw in one interval of the measured window.
+struct interval_record {
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t open_connections = 0;  // at the interval's end
+    histogram_snapshot latency;
+};
+
 // What one generator thread measured. Written only by its thread; read after join.
 struct thread_stats {
     histogram latency;           // in the measured window; open loop: from the intended send
@@ -43,9 +51,11 @@ struct thread_stats {
     std::uint64_t replies = 0;   // valid replies over the whole run
     std::uint64_t connects = 0;  // connections established (churn: in the measured window)
     std::int64_t max_lag_ns = 0;
+    std::int64_t window_start_ns = never; // when the window is due to open (the same for all)
     std::int64_t window_open_ns = never;  // the first loop pass at or after the window's start
     std::int64_t window_close_ns = 0;     // the first loop pass at or after its end
     cpu_times cpu;                        // this thread's CPU time (RUSAGE_THREAD)
+    std::vector<interval_record> intervals;  // the measured window's, in order
 };
 
 // A copy of a thread's counters for the progress line: written by the thread at most once a
@@ -117,8 +127,9 @@ class worker {
     //   latency is hidden. Runs with a send schedule keep the normal policy, so that a timer
     //   wake-up is not held back behind other work.
     static void tune_thread(bool batch) noexcept;
-    // Copies the counters into the progress slot. The worker's thread, about once a second.
-    void publish();
+    // Copies the counters into the progress slot, with the latencies of the interval in progress
+    // (`pending`, not yet in stats_.latency). The worker's thread, about once a second.
+    void publish(const histogram* pending = nullptr);
     // Stores this thread's CPU time into stats_. The worker's thread, at the end of run().
     void record_cpu() noexcept;
 

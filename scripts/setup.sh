@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 build_dir=build
 cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 build_targets=()
+# The tests run HdrHistogram's own Java tool on the interval logs robotbench writes.
+test_packages=(libhdrhistogram-java default-jre-headless)
 extra_packages=()
 case "${1:-}" in
     "") ;;
@@ -24,13 +26,15 @@ case "${1:-}" in
                         -DROBOTBENCH_FUZZ=ON -DROBOTBENCH_SANITIZE=address,undefined
                         -DROBOTBENCH_TESTS=OFF -DROBOTBENCH_BENCH=OFF)
             build_targets=(--target robotbench-fuzzers)
+            test_packages=()
             extra_packages=(clang libclang-rt-14-dev) ;;
     *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --tsan, --fuzz)" >&2; exit 2 ;;
 esac
 
 packages=(g++ cmake make pkg-config git util-linux libuv1-dev liburing-dev libcli11-dev libfmt-dev
+          zlib1g-dev
           libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy
-          "${extra_packages[@]}")
+          "${test_packages[@]}" "${extra_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
