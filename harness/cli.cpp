@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "duration.hpp"
+#include "flag_transformers.hpp"
 
 namespace robotbench {
 
@@ -18,7 +19,10 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::n
         ->check(CLI::Validator(
             [allow_zero](std::string& text) -> std::string {
                 const auto d = parse_duration(text);
-                if (!d) return fmt::format("'{}' is not a duration (use e.g. 500ms, 5s, 1m)", text);
+                if (!d)
+                    return fmt::format(
+                        "'{}' is not a duration (e.g. 500ms, 5s, 1m; units: ns, us, ms, s, m, h)",
+                        text);
                 if (!allow_zero && d->count() == 0) return "must be longer than zero";
                 return {};
             },
@@ -101,6 +105,7 @@ void add_serve_options(CLI::App& app, serve_options& options) {
                    "clients served at once; more get '!ERR server full' (default: no limit)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
     app.add_option("--max-line", server.limits.max_line, "longest request payload in bytes")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_duration(app, "--idle-timeout", server.idle_timeout,
@@ -124,6 +129,7 @@ void add_run_options(CLI::App& app, run_options& options) {
     add_server_idle_timeout_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the server's longest request payload in bytes (serve --max-line)")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_load_flags(app, options);
@@ -146,6 +152,7 @@ void add_target_options(CLI::App& app, run_options& options) {
     add_other_clients_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the target's longest accepted payload in bytes, to refuse a larger --size")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_load_flags(app, options);
@@ -196,6 +203,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
                    "generator threads (default: half the cores, at most one per connection)")
         ->check(CLI::Range(1u, 1024u));
     app.add_option("--size", o.size, "payload bytes per request")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_option("-P,--pipeline", o.pipeline,
@@ -219,12 +227,11 @@ void add_load_flags(CLI::App& app, run_options& o) {
                     text);
             },
             "REQ/S"));
-    app.add_option_function<std::string>(
-           "--scenario", [&o](const std::string& name) { o.kind = *find_scenario(name); },
-           "load (default; ends with a presence check), presence (only the check), churn "
-           "(connect, send --requests-per-connection requests, close), or idle (hold -c "
-           "connections, default 10000, and measure what each costs the server)")
-        ->check(CLI::IsMember({"load", "presence", "churn", "idle"}))
+    app.add_option("--scenario", o.kind,
+                   "load (default; ends with a presence check), presence (only the check), churn "
+                   "(connect, send --requests-per-connection requests, close), or idle (hold -c "
+                   "connections, default 10000, and measure what each costs the server)")
+        ->transform(scenario_transformer())
         ->default_str("load");
     add_duration(app, "--idle-interval", o.idle_interval,
                  "idle: time between two requests of one idle connection", false);

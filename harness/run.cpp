@@ -10,6 +10,7 @@
 #include "cost_sampler.hpp"
 #include "interrupt.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/usage_error.hpp"
 #include "noise.hpp"
 #include "output_check.hpp"
 #include "presence_check.hpp"
@@ -84,7 +85,7 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             result = loadgen::run_load(load_config_for(r.options, target), on_progress);
             r.connections_held = r.options.connections;
         }
-    } catch (const std::invalid_argument&) {
+    } catch (const usage_error&) {
         status.clear();
         throw;
     } catch (const std::exception& e) {
@@ -303,7 +304,7 @@ int run_command(run_options options) {
                 runs.push_back(run_backend(backend, options,
                                            hgrm_path_for(options, names.size(), backend, round),
                                            env, status));
-            } catch (const std::invalid_argument& e) {
+            } catch (const usage_error& e) {
                 fmt::print(stderr, "robotbench: {}\n", e.what());
                 return 2;
             }
@@ -332,7 +333,7 @@ int load_command(run_options options) {
         o.hgrm_path = hgrm_path_for(options, 1, "target", round);
         try {
             runs.push_back(run_target(o, env, status));
-        } catch (const std::invalid_argument& e) {
+        } catch (const usage_error& e) {
             fmt::print(stderr, "robotbench: {}\n", e.what());
             return 2;
         }

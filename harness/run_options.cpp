@@ -163,11 +163,10 @@ unsigned max_in_flight(const run_options& o) {
 }
 
 unsigned generator_threads(const run_options& o) {
-    // By default the generator takes half the cores and leaves the rest to the server it
-    // measures on the same machine: more generator threads only steal the server's CPU.
-    const unsigned asked =
-        o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency() / 2);
-    return std::max(1u, std::min(asked, o.connections));
+    loadgen::load_config c;
+    c.connections = o.connections;
+    c.threads = o.threads;
+    return loadgen::generator_threads(c);
 }
 
 std::string per_backend_path(const std::string& path, std::string_view backend) {

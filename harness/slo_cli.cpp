@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "duration.hpp"
+#include "flag_transformers.hpp"
 #include "slo.hpp"
 
 namespace robotbench {
@@ -26,7 +27,10 @@ CLI::Option* add_target_flag(CLI::App& app, const std::string& name, slo_percent
         ->check(CLI::Validator(
             [](std::string& text) -> std::string {
                 const auto d = parse_duration(text);
-                if (!d) return fmt::format("'{}' is not a duration (use e.g. 500us, 1ms)", text);
+                if (!d)
+                    return fmt::format(
+                        "'{}' is not a duration (e.g. 500us, 1ms; units: ns, us, ms, s, m, h)",
+                        text);
                 if (d->count() <= 0) return "must be longer than zero";
                 return {};
             },
@@ -98,12 +102,14 @@ void add_slo_options(CLI::App& app, slo_options& options) {
     app.add_option("-t,--threads", o.threads, "generator threads (default: half the cores)")
         ->check(CLI::Range(1u, 1024u));
     app.add_option("--size", o.size, "payload bytes per request")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_option("--server-threads", o.server_threads, "the server's worker threads")
         ->check(CLI::Range(1u, 4096u));
     add_server_workers_flag(app, o);
     app.add_option("--max-line", o.max_line, "the server's longest request payload in bytes")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_flag_callback(

@@ -11,7 +11,7 @@
 #include "cell_summary.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
-#include "json_out.hpp"
+#include "text_file.hpp"
 #include "output_check.hpp"
 #include "plot_script.hpp"
 #include "presence_check.hpp"

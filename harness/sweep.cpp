@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "backends/backend.hpp"
+#include "loadgen/usage_error.hpp"
 #include "cell_summary.hpp"
 #include "csv_writer.hpp"
 #include "environment.hpp"
@@ -182,7 +183,7 @@ int sweep_command(sweep_options sweep) {
                 try {
                     runs.push_back(
                         run_backend(cell.backend, o, hgrm_path_for(sweep, cell, round), env, status));
-                } catch (const std::invalid_argument& e) {
+                } catch (const usage_error& e) {
                     fmt::print(stderr, "\nrobotbench sweep: {}\n", e.what());
                     return 2;
                 }

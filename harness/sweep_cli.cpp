@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "cli.hpp"
+#include "flag_transformers.hpp"
 
 namespace robotbench {
 
@@ -21,6 +22,7 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
         ->capture_default_str();
     app.add_option("--sizes", options.sizes, "payload sizes in bytes, comma-separated")
         ->delimiter(',')
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_option("-P,--pipeline", options.pipelines, "pipeline depths, comma-separated")

@@ -8,13 +8,14 @@
 #include <stdexcept>
 
 #include "payload.hpp"
+#include "usage_error.hpp"
 
 namespace robotbench::loadgen {
 
 namespace {
 
 [[noreturn]] void refuse(const std::string& message) {
-    throw std::invalid_argument(message);
+    throw usage_error(message);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 namespace robotbench::loadgen {
 
-// Throws std::invalid_argument with a one-line message naming the setting when a load run cannot
+// Throws usage_error with a one-line message naming the setting when a load run cannot
 // be done as asked: no connections, pipeline 0, a duration or timeout that is not positive, a
 // negative warm-up, a payload below min_payload_size, a negative or non-finite rate, port 0.
 void check_load_config(const load_config& config);

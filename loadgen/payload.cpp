@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "usage_error.hpp"
+
 namespace robotbench::loadgen {
 
 namespace {
@@ -24,7 +26,7 @@ void put_hex(char* dest, std::uint64_t value, std::size_t digits) noexcept {
 
 payload_builder::payload_builder(std::uint32_t connection_id, std::size_t size) {
     if (size < min_payload_size)
-        throw std::invalid_argument(fmt::format(
+        throw usage_error(fmt::format(
             "payload size {} is below the minimum of {} bytes (connection id and sequence number)",
             size, min_payload_size));
     text_.resize(size);

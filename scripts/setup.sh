@@ -28,7 +28,7 @@ case "${1:-}" in
     *) echo "setup.sh: unknown option '$1' (valid: --sanitize, --tsan, --fuzz)" >&2; exit 2 ;;
 esac
 
-packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev
+packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy
           "${extra_packages[@]}")
 missing=()
