@@ -194,25 +194,25 @@ void add_server_idle_timeout_flag(CLI::App& app, run_options& o) {
 }
 
 void add_load_flags(CLI::App& app, run_options& o) {
-    app.add_option("-c,--connections", o.connections, "connections kept open")
+    app.add_option("-c,--connections", o.load.connections, "connections kept open")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
-    add_duration(app, "--warmup", o.warmup, "warm-up time before measuring, not recorded", true);
-    app.add_option("-t,--threads", o.threads,
+    add_duration(app, "-d,--duration", o.load.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
+    add_duration(app, "--warmup", o.load.warmup, "warm-up time before measuring, not recorded", true);
+    app.add_option("-t,--threads", o.load.threads,
                    "generator threads (default: half the cores, at most one per connection)")
         ->check(CLI::Range(1u, 1024u));
-    app.add_option("--size", o.size, "payload bytes per request")
+    app.add_option("--size", o.load.size, "payload bytes per request")
         ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
-    app.add_option("-P,--pipeline", o.pipeline,
+    app.add_option("-P,--pipeline", o.load.pipeline,
                    fmt::format("requests in flight per connection, closed loop only (open loop "
                                "keeps up to {} in flight per connection)",
                                loadgen::open_loop_max_in_flight))
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    app.add_option("-R,--rate", o.rate,
+    app.add_option("-R,--rate", o.load.rate,
                    "total requests per second, open loop (default 0: closed loop)")
         ->check(CLI::Validator(
             [](std::string& text) -> std::string {
@@ -242,7 +242,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
     // idle holds 10,000 connections unless -c says otherwise.
     app.parse_complete_callback([&o, connections = app.get_option("--connections")] {
         if (o.kind == scenario::idle && connections->count() == 0)
-            o.connections = default_idle_connections;
+            o.load.connections = default_idle_connections;
     });
     app.add_option("--connect-rate", o.connect_rate, "churn: connections per second")
         ->check(CLI::PositiveNumber)
@@ -251,7 +251,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
                    "churn: requests on each connection before it closes")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; },
         "skip the presence check that ends a load or churn run");

@@ -10,7 +10,9 @@ namespace robotbench {
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
     // AsSizeValue would also read `1.5k` as 1 and ` 4k` with spaces; a size is digits and a unit.
-    if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
+    if (text.empty() || text.front() < '0' || text.front() > '9' ||
+        text.find_first_of(" \t") != std::string_view::npos)
+        return std::nullopt;
     static const CLI::AsSizeValue bytes(false);
     std::string value(text);
     try {

@@ -29,20 +29,20 @@ json configuration_json(const run_record& r) {
     j["backend"] = r.backend.empty() ? json(nullptr) : json(r.backend);
     j["target"] = r.target;
     j["scenario"] = scenario_name(o.kind);
-    j["connections"] = o.connections;
-    j["threads"] = o.threads;
+    j["connections"] = o.load.connections;
+    j["threads"] = o.load.threads;
     j["server_threads"] = o.server_threads;
     j["server_workers"] = o.server_workers;
     j["server_idle_timeout"] = o.server_idle_timeout.count() > 0
                                    ? json(duration_text(o.server_idle_timeout))
                                    : json(nullptr);
     j["max_line_bytes"] = o.max_line;
-    j["size_bytes"] = o.size;
-    j["pipeline"] = o.pipeline;
-    j["rate_rps"] = json_number(o.rate, 1);
-    j["warmup"] = duration_text(o.warmup);
-    j["duration"] = duration_text(o.duration);
-    j["timeout"] = duration_text(o.timeout);
+    j["size_bytes"] = o.load.size;
+    j["pipeline"] = o.load.pipeline;
+    j["rate_rps"] = json_number(o.load.rate, 1);
+    j["warmup"] = duration_text(o.load.warmup);
+    j["duration"] = duration_text(o.load.duration);
+    j["timeout"] = duration_text(o.load.timeout);
     j["connect_rate_per_s"] = json_number(o.connect_rate, 1);
     j["requests_per_connection"] = o.requests_per_connection;
     j["idle_interval"] = duration_text(o.idle_interval);

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "bottleneck.hpp"
 #include "cell_summary.hpp"
@@ -36,18 +37,13 @@ run_record new_record(const run_options& options, const environment& env) {
     return r;
 }
 
-loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoint& target) {
-    loadgen::load_config c;
-    c.target = target;
-    c.connections = o.connections;
-    c.threads = o.threads;
-    c.size = o.size;
-    c.pipeline = o.pipeline;
-    c.rate = o.rate;
-    c.warmup = o.warmup;
-    c.duration = o.duration;
-    c.timeout = o.timeout;
-    c.stop = &interrupt_guard::requested();
+// The run ends early when the user interrupts it.
+template <typename Config>
+Config stoppable(Config c) {
+    if constexpr (std::is_same_v<Config, loadgen::load_config>)
+        c.stop = &interrupt_guard::requested();
+    else
+        c.load.stop = &interrupt_guard::requested();
     return c;
 }
 
@@ -61,18 +57,9 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     loadgen::load_result result;
     try {
         if (r.options.kind == scenario::churn) {
-            loadgen::churn_config churn;
-            churn.load = load_config_for(r.options, target);
-            churn.connect_rate = r.options.connect_rate;
-            churn.requests_per_connection = r.options.requests_per_connection;
-            result = loadgen::run_churn(churn, on_progress);
+            result = loadgen::run_churn(stoppable(churn_config_for(r.options, target)), on_progress);
         } else if (r.options.kind == scenario::idle) {
-            loadgen::idle_config idle;
-            idle.load = load_config_for(r.options, target);
-            idle.interval = r.options.idle_interval;
-            idle.probes = idle_probes;
-            idle.probe_rate = r.options.probe_rate;
-            auto both = loadgen::run_idle(idle, on_progress);
+            auto both = loadgen::run_idle(stoppable(idle_config_for(r.options, target)), on_progress);
             // Latency is the probes'; every request and error of every connection counts.
             result = std::move(both.probes);
             result.requests += both.idle.requests;
@@ -80,10 +67,10 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             result.unsent += both.idle.unsent;
             result.errors += both.idle.errors;
             result.connects += both.idle.connects;
-            r.connections_held = r.options.connections + idle_probes;
+            r.connections_held = r.options.load.connections + idle_probes;
         } else {
-            result = loadgen::run_load(load_config_for(r.options, target), on_progress);
-            r.connections_held = r.options.connections;
+            result = loadgen::run_load(stoppable(load_config_for(r.options, target)), on_progress);
+            r.connections_held = r.options.load.connections;
         }
     } catch (const usage_error&) {
         status.clear();
@@ -184,7 +171,7 @@ bool usable(run_options& o) {
         fmt::print(stderr, "robotbench: {}\n", error);
         return false;
     }
-    o.threads = generator_threads(o);
+    o.load.threads = generator_threads(o);
     return true;
 }
 

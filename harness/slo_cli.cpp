@@ -41,8 +41,8 @@ CLI::Option* add_target_flag(CLI::App& app, const std::string& name, slo_percent
 
 void add_slo_options(CLI::App& app, slo_options& options) {
     auto& o = options.base;
-    o.duration = std::chrono::seconds(1);
-    o.warmup = std::chrono::milliseconds(300);
+    o.load.duration = std::chrono::seconds(1);
+    o.load.warmup = std::chrono::milliseconds(300);
     o.repeat = 3;
     o.csv_path.clear();
     auto* p50 = add_target_flag(app, "--p50", slo_percentile::p50, options);
@@ -92,16 +92,16 @@ void add_slo_options(CLI::App& app, slo_options& options) {
         ->capture_default_str();
     app.add_flag_callback(
         "--no-chart", [&options] { options.chart = false; }, "do not draw slo.png");
-    app.add_option("-c,--connections", o.connections,
+    app.add_option("-c,--connections", o.load.connections,
                    "connections the open-loop rate is spread over")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "-d,--duration", o.duration, "measured time of each run", false);
-    add_duration(app, "--warmup", o.warmup, "load before each run's measured window", true);
-    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
-    app.add_option("-t,--threads", o.threads, "generator threads (default: half the cores)")
+    add_duration(app, "-d,--duration", o.load.duration, "measured time of each run", false);
+    add_duration(app, "--warmup", o.load.warmup, "load before each run's measured window", true);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
+    app.add_option("-t,--threads", o.load.threads, "generator threads (default: half the cores)")
         ->check(CLI::Range(1u, 1024u));
-    app.add_option("--size", o.size, "payload bytes per request")
+    app.add_option("--size", o.load.size, "payload bytes per request")
         ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();

@@ -82,12 +82,12 @@ json settings_json(const slo_options& o) {
         {"max_steps", o.search.max_steps},
         {"min_rate_rps", json_number(o.search.min_rate, 1)},
         {"start_rate_rps", json_number(o.search.start_rate, 1)},
-        {"connections", b.connections},
-        {"threads", b.threads},
-        {"size_bytes", b.size},
-        {"warmup", duration_text(b.warmup)},
-        {"duration", duration_text(b.duration)},
-        {"timeout", duration_text(b.timeout)},
+        {"connections", b.load.connections},
+        {"threads", b.load.threads},
+        {"size_bytes", b.load.size},
+        {"warmup", duration_text(b.load.warmup)},
+        {"duration", duration_text(b.load.duration)},
+        {"timeout", duration_text(b.load.timeout)},
         {"presence_check", b.presence_check},
     };
 }

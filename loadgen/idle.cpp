@@ -45,11 +45,7 @@ load_result sum_of(const load_result& all, const std::vector<std::unique_ptr<wor
 }  // namespace
 
 idle_result run_idle(const idle_config& config, const progress_fn& on_progress) {
-    if (config.probes == 0) throw std::invalid_argument("idle: at least one probe connection");
-    if (!(config.probe_rate > 0))
-        throw usage_error("--probe-rate must be a positive number of requests/s");
-    if (config.interval.count() <= 0)
-        throw usage_error("--idle-interval must be longer than zero (e.g. 2s)");
+    check_idle_config(config);
 
     // The idle connections: open loop at one request per interval each.
     load_plan idle{config.load, resolve(config.load.target), 0};

@@ -33,8 +33,8 @@ run_record sample_run() {
     r.git_revision = "abc123";
     r.backend = "fork";
     r.target = "127.0.0.1:4000";
-    r.options.threads = 2;
-    r.options.connections = 8;
+    r.options.load.threads = 2;
+    r.options.load.connections = 8;
     r.loaded = true;
     r.requests = 1000;
     r.errors.wrong = 3;
@@ -202,15 +202,15 @@ TEST_F(csv_file, a_fifo_is_checked_and_written_never_read) {
 TEST(csv, new_columns_say_what_the_window_left_unanswered_and_the_cpu_ratio) {
     auto r = sample_run();
     r.unanswered = 12;
-    r.options.rate = 1000;
+    r.options.load.rate = 1000;
     r.unsent = 3;
     const auto row = csv_row(r);
     EXPECT_EQ(field(row, "unanswered"), "12");
     EXPECT_EQ(field(row, "unsent"), "3");
     EXPECT_EQ(field(row, "max_in_flight"), "4096");
     EXPECT_EQ(field(row, "generator_server_cpu_ratio"), "0.27");  // 0.2 s against 0.75 s
-    r.options.rate = 0;
-    r.options.pipeline = 4;
+    r.options.load.rate = 0;
+    r.options.load.pipeline = 4;
     EXPECT_EQ(field(csv_row(r), "unsent"), "n/a");  // closed loop sends nothing late
     EXPECT_EQ(field(csv_row(r), "max_in_flight"), "4");
     r.server.reset();
@@ -236,7 +236,7 @@ TEST(json, the_same_document_as_the_hand_written_writer) {
     a.warnings = {"the generator may have been the bottleneck"};
     auto b = sample_run();
     b.backend = "select";
-    b.options.rate = 1234.5;
+    b.options.load.rate = 1234.5;
     b.options.server_idle_timeout = std::chrono::milliseconds(1500);
     b.options.other_clients = std::nullopt;
     b.problems = {"server said \"x\ty\" then \x01", "tab\tand\nnewline", "bad \xff byte"};

@@ -150,44 +150,44 @@ TEST(run_settings, impossible_ones_are_refused_with_a_reason) {
     EXPECT_EQ(check_run_options(good), "");
 
     auto o = good;
-    o.pipeline = 0;
+    o.load.pipeline = 0;
     EXPECT_NE(check_run_options(o).find("--pipeline"), std::string::npos);
     o = good;
-    o.duration = 0s;
+    o.load.duration = 0s;
     EXPECT_NE(check_run_options(o).find("--duration"), std::string::npos);
     o = good;
-    o.connections = 0;
+    o.load.connections = 0;
     EXPECT_NE(check_run_options(o).find("--connections"), std::string::npos);
     o = good;
-    o.size = 5000;
+    o.load.size = 5000;
     o.max_line = 4096;
     const auto message = check_run_options(o);
     EXPECT_NE(message.find("--size 5000"), std::string::npos) << message;
     EXPECT_NE(message.find("4096"), std::string::npos) << message;
-    o.size = 4096;
+    o.load.size = 4096;
     EXPECT_EQ(check_run_options(o), "");
     o = good;
     o.kind = scenario::churn;
     o.connect_rate = 0;
     EXPECT_NE(check_run_options(o).find("--connect-rate"), std::string::npos);
     o = good;
-    o.rate = -1;
+    o.load.rate = -1;
     EXPECT_NE(check_run_options(o).find("--rate"), std::string::npos);
     // Open loop has its own in-flight bound: -P would be ignored, so it is refused.
     o = good;
-    o.rate = 1000;
+    o.load.rate = 1000;
     EXPECT_EQ(check_run_options(o), "");
-    o.pipeline = 4;
+    o.load.pipeline = 4;
     EXPECT_NE(check_run_options(o).find("--pipeline applies to closed loop only"),
               std::string::npos);
 }
 
 TEST(run_settings, the_in_flight_bound_of_each_mode) {
     run_options o;
-    o.pipeline = 8;
+    o.load.pipeline = 8;
     EXPECT_EQ(max_in_flight(o), 8u);
-    o.pipeline = 1;
-    o.rate = 1000;
+    o.load.pipeline = 1;
+    o.load.rate = 1000;
     EXPECT_EQ(max_in_flight(o), loadgen::open_loop_max_in_flight);
     o.kind = scenario::churn;
     o.requests_per_connection = 4;
@@ -196,18 +196,18 @@ TEST(run_settings, the_in_flight_bound_of_each_mode) {
 
 TEST(run_settings, generator_threads_never_exceed_connections) {
     run_options o;
-    o.connections = 1;
+    o.load.connections = 1;
     EXPECT_EQ(generator_threads(o), 1u);
-    o.connections = 8;
-    o.threads = 3;
+    o.load.connections = 8;
+    o.load.threads = 3;
     EXPECT_EQ(generator_threads(o), 3u);
-    o.connections = 2;
+    o.load.connections = 2;
     EXPECT_EQ(generator_threads(o), 2u);
 }
 
 TEST(run_settings, generator_threads_default_to_half_the_cores) {
     run_options o;
-    o.connections = 1000;
+    o.load.connections = 1000;
     const unsigned cores = std::thread::hardware_concurrency();
     EXPECT_EQ(generator_threads(o), std::max(1u, cores / 2));
 }
