@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

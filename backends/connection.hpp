@@ -7,7 +7,7 @@
 
 #include "presence.hpp"
 #include "protocol/session.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

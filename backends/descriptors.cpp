@@ -10,7 +10,7 @@
 
 #include <fmt/core.h>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

@@ -16,7 +16,7 @@
 #include "idle_list.hpp"
 #include "net.hpp"
 #include "protocol/session.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

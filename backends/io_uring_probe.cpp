@@ -14,7 +14,7 @@
 
 #include "backend.hpp"
 #include "io_uring_refusal.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 #include "uring.hpp"
 
 namespace robotbench {

@@ -29,7 +29,7 @@
 #include "idle_list.hpp"
 #include "libuv_loop.hpp"
 #include "net.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

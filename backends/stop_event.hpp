@@ -1,7 +1,7 @@
 #pragma once
 // The request to stop serving: set once (by the signal handling thread), seen by every loop.
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

@@ -23,7 +23,7 @@ std::vector<std::string> bottleneck_warnings(const run_record& r, unsigned cores
     // so their ratio is the ratio per request; a margin keeps equal costs from flipping the
     // warning on measurement noise.
     const auto ratio = r.generator_server_cpu_ratio();
-    if (ratio && r.options.rate == 0 && r.options.kind != scenario::idle &&
+    if (ratio && r.options.load.rate == 0 && r.options.kind != scenario::idle &&
         *ratio >= generator_cpu_ratio_warning)
         out.push_back(fmt::format(
             "the generator spent {:.2f} µs of CPU per request and the server {:.2f} µs ({:.2f}x, "
@@ -31,15 +31,15 @@ std::vector<std::string> bottleneck_warnings(const run_record& r, unsigned cores
             "may have limited the throughput",
             *r.generator_window_cpu_s * 1e6 / requests, r.server_cpu_s() * 1e6 / requests, *ratio,
             generator_cpu_ratio_warning, cores));
-    if (r.measured_s > 0 && r.options.threads > 0) {
-        const double busy = *r.generator_window_cpu_s / (r.measured_s * r.options.threads);
+    if (r.measured_s > 0 && r.options.load.threads > 0) {
+        const double busy = *r.generator_window_cpu_s / (r.measured_s * r.options.load.threads);
         if (busy >= busy_threshold)
             out.push_back(fmt::format(
                 "the generator's {} threads were {:.0f}% busy: it may have been the bottleneck "
                 "(try more -t threads, or a machine with more cores)",
-                r.options.threads, 100 * busy));
+                r.options.load.threads, 100 * busy));
     }
-    if (r.options.rate > 0 && r.max_lag_ns >= lag_threshold_ns)
+    if (r.options.load.rate > 0 && r.max_lag_ns >= lag_threshold_ns)
         out.push_back(fmt::format(
             "the generator fell up to {} behind its open-loop schedule: the rate asked for was "
             "not fully offered",

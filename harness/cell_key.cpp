@@ -7,10 +7,10 @@ namespace robotbench {
 cell_key key_of(const run_record& r) {
     return {r.backend,
             std::string(scenario_name(r.options.kind)),
-            r.options.connections,
-            r.options.size,
-            r.options.pipeline,
-            r.options.rate};
+            r.options.load.connections,
+            r.options.load.size,
+            r.options.load.pipeline,
+            r.options.load.rate};
 }
 
 std::string cell_text(const cell_key& k) {

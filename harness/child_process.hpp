@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "duration.hpp"
+#include "flag_transformers.hpp"
 
 namespace robotbench {
 
@@ -18,7 +19,10 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::n
         ->check(CLI::Validator(
             [allow_zero](std::string& text) -> std::string {
                 const auto d = parse_duration(text);
-                if (!d) return fmt::format("'{}' is not a duration (use e.g. 500ms, 5s, 1m)", text);
+                if (!d)
+                    return fmt::format(
+                        "'{}' is not a duration (e.g. 500ms, 5s, 1m; units: ns, us, ms, s, m, h)",
+                        text);
                 if (!allow_zero && d->count() == 0) return "must be longer than zero";
                 return {};
             },
@@ -118,6 +122,7 @@ void add_serve_options(CLI::App& app, serve_options& options) {
                    "clients served at once; more get '!ERR server full' (default: no limit)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
     app.add_option("--max-line", server.limits.max_line, "longest request payload in bytes")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_duration(app, "--idle-timeout", server.idle_timeout,
@@ -141,6 +146,7 @@ void add_run_options(CLI::App& app, run_options& options) {
     add_server_idle_timeout_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the server's longest request payload in bytes (serve --max-line)")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_load_flags(app, options);
@@ -163,6 +169,7 @@ void add_target_options(CLI::App& app, run_options& options) {
     add_other_clients_flag(app, options);
     app.add_option("--max-line", options.max_line,
                    "the target's longest accepted payload in bytes, to refuse a larger --size")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     add_load_flags(app, options);
@@ -204,30 +211,31 @@ void add_server_idle_timeout_flag(CLI::App& app, run_options& o) {
 }
 
 void add_load_flags(CLI::App& app, run_options& o) {
-    app.add_option("-c,--connections", o.connections, "connections kept open")
+    app.add_option("-c,--connections", o.load.connections, "connections kept open")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    auto* duration =
-        add_duration(app, "-d,--duration", o.duration, "measured time (e.g. 500ms, 5s, 1m)", false);
-    app.add_option("-n,--requests", o.requests,
+    auto* duration = add_duration(app, "-d,--duration", o.load.duration,
+                                  "measured time (e.g. 500ms, 5s, 1m)", false);
+    app.add_option("-n,--requests", o.load.requests,
                    "measure this many requests instead of a duration (closed loop: N validated "
                    "replies spread over the connections; open loop: N scheduled sends)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->excludes(duration);
-    add_duration(app, "--warmup", o.warmup, "warm-up time before measuring, not recorded", true);
-    app.add_option("-t,--threads", o.threads,
+    add_duration(app, "--warmup", o.load.warmup, "warm-up time before measuring, not recorded", true);
+    app.add_option("-t,--threads", o.load.threads,
                    "generator threads (default: half the cores, at most one per connection)")
         ->check(CLI::Range(1u, 1024u));
-    app.add_option("--size", o.size, "payload bytes per request")
+    app.add_option("--size", o.load.size, "payload bytes per request")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
-    app.add_option("-P,--pipeline", o.pipeline,
+    app.add_option("-P,--pipeline", o.load.pipeline,
                    fmt::format("requests in flight per connection, closed loop only (open loop "
                                "keeps up to {} in flight per connection)",
                                loadgen::open_loop_max_in_flight))
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    app.add_option("-R,--rate", o.rate,
+    app.add_option("-R,--rate", o.load.rate,
                    "total requests per second, open loop (default 0: closed loop)")
         ->check(CLI::Validator(
             [](std::string& text) -> std::string {
@@ -242,12 +250,11 @@ void add_load_flags(CLI::App& app, run_options& o) {
                     text);
             },
             "REQ/S"));
-    app.add_option_function<std::string>(
-           "--scenario", [&o](const std::string& name) { o.kind = *find_scenario(name); },
-           "load (default; ends with a presence check), presence (only the check), churn "
-           "(connect, send --requests-per-connection requests, close), or idle (hold -c "
-           "connections, default 10000, and measure what each costs the server)")
-        ->check(CLI::IsMember({"load", "presence", "churn", "idle"}))
+    app.add_option("--scenario", o.kind,
+                   "load (default; ends with a presence check), presence (only the check), churn "
+                   "(connect, send --requests-per-connection requests, close), or idle (hold -c "
+                   "connections, default 10000, and measure what each costs the server)")
+        ->transform(scenario_transformer())
         ->default_str("load");
     add_duration(app, "--idle-interval", o.idle_interval,
                  "idle: time between two requests of one idle connection", false);
@@ -258,7 +265,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
     // idle holds 10,000 connections unless -c says otherwise.
     app.parse_complete_callback([&o, connections = app.get_option("--connections")] {
         if (o.kind == scenario::idle && connections->count() == 0)
-            o.connections = default_idle_connections;
+            o.load.connections = default_idle_connections;
     });
     app.add_option("--connect-rate", o.connect_rate, "churn: connections per second")
         ->check(CLI::PositiveNumber)
@@ -267,7 +274,7 @@ void add_load_flags(CLI::App& app, run_options& o) {
                    "churn: requests on each connection before it closes")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; },
         "skip the presence check that ends a load or churn run");

@@ -60,20 +60,20 @@ constexpr std::array all_columns{
     column{"scenario",
            [](const run_record& r) -> cell { return std::string(scenario_name(r.options.kind)); }},
     column{"status", [](const run_record& r) -> cell { return r.status(); }},
-    column{"connections", [](const run_record& r) -> cell { return u64{r.options.connections}; }},
-    column{"threads", [](const run_record& r) -> cell { return u64{r.options.threads}; }},
+    column{"connections", [](const run_record& r) -> cell { return u64{r.options.load.connections}; }},
+    column{"threads", [](const run_record& r) -> cell { return u64{r.options.load.threads}; }},
     column{"server_threads",
            [](const run_record& r) -> cell { return u64{r.options.server_threads}; }},
-    column{"pipeline", [](const run_record& r) -> cell { return u64{r.options.pipeline}; }},
+    column{"pipeline", [](const run_record& r) -> cell { return u64{r.options.load.pipeline}; }},
     column{"rate_rps",
            [](const run_record& r) -> cell {
-               return decimal{r.options.rate, 1};
+               return decimal{r.options.load.rate, 1};
            }},
-    column{"size_bytes", [](const run_record& r) -> cell { return u64{r.options.size}; }},
+    column{"size_bytes", [](const run_record& r) -> cell { return u64{r.options.load.size}; }},
     column{"warmup_s",
-           [](const run_record& r) -> cell { return seconds(r.options.warmup.count() / 1e9); }},
+           [](const run_record& r) -> cell { return seconds(r.options.load.warmup.count() / 1e9); }},
     column{"duration_s",
-           [](const run_record& r) -> cell { return seconds(r.options.duration.count() / 1e9); }},
+           [](const run_record& r) -> cell { return seconds(r.options.load.duration.count() / 1e9); }},
     column{"measured_s",
            [](const run_record& r) {
                return if_loaded(r, [](auto& x) { return seconds(x.measured_s); });
@@ -133,7 +133,7 @@ constexpr std::array all_columns{
            [](const run_record& r) { return percentile(r, r.service, &latency_summary::p99); }},
     column{"max_schedule_lag_ms",
            [](const run_record& r) -> cell {
-               return r.loaded && r.options.rate > 0 ? ms(r.max_lag_ns) : cell{};
+               return r.loaded && r.options.load.rate > 0 ? ms(r.max_lag_ns) : cell{};
            }},
     column{"connects",
            [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.connects; }); }},
@@ -231,8 +231,9 @@ constexpr std::array all_columns{
            [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.unanswered; }); }},
     column{"unsent",
            [](const run_record& r) -> cell {
-               const bool scheduled =
-                   r.options.rate > 0 || r.options.kind == scenario::idle || r.options.requests > 0;
+               const bool scheduled = r.options.load.rate > 0 ||
+                                      r.options.kind == scenario::idle ||
+                                      r.options.load.requests > 0;
                return r.loaded && scheduled ? cell{r.unsent} : cell{};
            }},
     column{"max_in_flight",
@@ -259,11 +260,11 @@ constexpr std::array all_columns{
            }},
     column{"requested",
            [](const run_record& r) -> cell {
-               return r.options.requests > 0 ? cell{u64{r.options.requests}} : cell{};
+               return r.options.load.requests > 0 ? cell{u64{r.options.load.requests}} : cell{};
            }},
     column{"sent",
            [](const run_record& r) -> cell {
-               return r.loaded && r.options.requests > 0 ? cell{u64{r.sent}} : cell{};
+               return r.loaded && r.options.load.requests > 0 ? cell{u64{r.sent}} : cell{};
            }},
 };
 

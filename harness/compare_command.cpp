@@ -5,7 +5,7 @@
 #include "cli.hpp"
 #include "compare.hpp"
 #include "compare_report.hpp"
-#include "json_out.hpp"
+#include "text_file.hpp"
 #include "output_check.hpp"
 
 namespace robotbench {

@@ -3,7 +3,7 @@
 #include <fmt/core.h>
 
 #include "cell_summary.hpp"
-#include "json_out.hpp"
+#include "json.hpp"
 #include "text_table.hpp"
 #include "units.hpp"
 
@@ -20,27 +20,26 @@ std::string side_text(const compared_metric& metric, const stats::median_interva
     return fmt::format("{} ({})", value_text(metric, m.median), m.runs);
 }
 
-void write_side(json_out& j, std::string_view name, const stats::median_interval& m) {
-    j.key(name);
-    j.open('{');
-    j.number("median", m.median, 3);
-    j.number("ci_low", m.low, 3);
-    j.number("ci_high", m.high, 3);
-    j.number("ci_confidence", m.confidence, 4);
-    j.count("runs", m.runs);
-    j.close('}');
+json side_json(const stats::median_interval& m) {
+    return {
+        {"median", json_number(m.median, 3)},
+        {"ci_low", json_number(m.low, 3)},
+        {"ci_high", json_number(m.high, 3)},
+        {"ci_confidence", json_number(m.confidence, 4)},
+        {"runs", m.runs},
+    };
 }
 
-void write_key(json_out& j, const cell_key& k) {
-    if (k.backend.empty())
-        j.null("backend");
-    else
-        j.text("backend", k.backend);
-    j.text("scenario", k.scenario);
-    j.count("connections", k.connections);
-    j.count("size_bytes", k.size);
-    j.count("pipeline", k.pipeline);
-    j.number("rate_rps", k.rate, 1);
+// The cell's members, first in its object.
+json key_json(const cell_key& k) {
+    return {
+        {"backend", k.backend.empty() ? json(nullptr) : json(k.backend)},
+        {"scenario", k.scenario},
+        {"connections", k.connections},
+        {"size_bytes", k.size},
+        {"pipeline", k.pipeline},
+        {"rate_rps", json_number(k.rate, 1)},
+    };
 }
 
 }  // namespace
@@ -83,53 +82,43 @@ std::string compare_table(const comparison& c) {
 }
 
 std::string compare_json(const comparison& c) {
-    json_out j;
-    j.open('{');
-    j.text("a", c.path_a);
-    j.text("b", c.path_b);
-    j.number("threshold_pct", c.threshold_pct, 2);
-    j.text("method", "bootstrap percentile interval of the ratio of medians");
-    j.count("resamples", stats::default_resamples);
-    j.count("min_runs_for_significance", min_runs_for_significance);
-    j.count("regressions", c.count(change::regression));
-    j.count("improvements", c.count(change::improvement));
-    j.key("cells");
-    j.open('[');
+    json doc;
+    doc["a"] = c.path_a;
+    doc["b"] = c.path_b;
+    doc["threshold_pct"] = json_number(c.threshold_pct, 2);
+    doc["method"] = "bootstrap percentile interval of the ratio of medians";
+    doc["resamples"] = stats::default_resamples;
+    doc["min_runs_for_significance"] = min_runs_for_significance;
+    doc["regressions"] = c.count(change::regression);
+    doc["improvements"] = c.count(change::improvement);
+    doc["cells"] = json::array();
     for (const auto& cell : c.cells) {
-        j.open('{');
-        write_key(j, cell.key);
-        j.number("throughput_spread_a_pct", cell.spread_a, 2);
-        j.number("throughput_spread_b_pct", cell.spread_b, 2);
-        j.key("metrics");
-        j.open('[');
+        json j = key_json(cell.key);
+        j["throughput_spread_a_pct"] = json_number(cell.spread_a, 2);
+        j["throughput_spread_b_pct"] = json_number(cell.spread_b, 2);
+        j["metrics"] = json::array();
         for (const auto& m : cell.metrics) {
-            j.open('{');
-            j.text("metric", m.metric->column);
-            j.flag("higher_is_better", m.metric->higher_is_better);
-            write_side(j, "a", m.a);
-            write_side(j, "b", m.b);
-            j.number("ratio", m.ratio.ratio, 4);
-            j.number("ratio_ci_low", m.ratio.low, 4);
-            j.number("ratio_ci_high", m.ratio.high, 4);
-            j.flag("significant", m.verdict != change::too_few_runs && m.verdict != change::same);
-            j.text("verdict", m.verdict == change::regression
-                                  ? "regression"
-                                  : std::string(change_name(m.verdict)));
-            j.close('}');
+            j["metrics"].push_back({
+                {"metric", m.metric->column},
+                {"higher_is_better", m.metric->higher_is_better},
+                {"a", side_json(m.a)},
+                {"b", side_json(m.b)},
+                {"ratio", json_number(m.ratio.ratio, 4)},
+                {"ratio_ci_low", json_number(m.ratio.low, 4)},
+                {"ratio_ci_high", json_number(m.ratio.high, 4)},
+                {"significant", m.verdict != change::too_few_runs && m.verdict != change::same},
+                {"verdict", m.verdict == change::regression ? std::string("regression")
+                                                            : std::string(change_name(m.verdict))},
+            });
         }
-        j.close(']');
-        j.close('}');
+        doc["cells"].push_back(std::move(j));
     }
-    j.close(']');
     for (const auto& [name, keys] :
          {std::pair{"only_in_a", &c.only_a}, std::pair{"only_in_b", &c.only_b}}) {
-        j.key(name);
-        j.open('[');
-        for (const auto& key : *keys) j.string(cell_text(key));
-        j.close(']');
+        doc[name] = json::array();
+        for (const auto& key : *keys) doc[name].push_back(cell_text(key));
     }
-    j.close('}');
-    return j.take();
+    return json_text(doc);
 }
 
 }  // namespace robotbench

@@ -1,11 +1,13 @@
 #include "duration.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <map>
 
 namespace robotbench {
 
@@ -29,24 +31,33 @@ constexpr std::array units{
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-    std::int64_t scale = 1'000'000'000;  // a bare number is seconds
-    for (const auto& u : units) {
-        if (text.size() > u.suffix.size() && text.ends_with(u.suffix)) {
-            const char before = text[text.size() - u.suffix.size() - 1];
-            if ((before < '0' || before > '9') && before != '.') continue;
-            scale = u.ns;
-            text.remove_suffix(u.suffix.size());
-            break;
-        }
-    }
-    if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
-    double value = 0;
-    const auto [end, ec] =
-        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value))
+    // The number and unit are CLI11's to read (AsNumberWithUnit); what it would also take and
+    // the flags never did is refused first: signs, spaces, exponents, a unit without a number.
+    static constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyz";
+    const auto unit_at = text.find_first_of(letters);
+    if (text.empty() || (text.front() != '.' && (text.front() < '0' || text.front() > '9')))
         return std::nullopt;
-    const double ns = value * static_cast<double>(scale);
-    if (ns > 1e18) return std::nullopt;  // beyond any sensible run, and near int64's limit
+    if (text.substr(0, unit_at).find_first_not_of("0123456789.") != std::string_view::npos)
+        return std::nullopt;
+    if (unit_at != std::string_view::npos &&
+        text.find_first_not_of(letters, unit_at) != std::string_view::npos)
+        return std::nullopt;
+    static const CLI::AsNumberWithUnit to_ns(
+        std::map<std::string, double>{{"ns", 1.0}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9},
+                                      {"m", 60e9}, {"h", 3600e9}},
+        CLI::AsNumberWithUnit::CASE_SENSITIVE, "UNIT");
+    std::string value(text);
+    if (unit_at == std::string_view::npos) value += 's';  // a bare number is seconds
+    try {
+        if (!to_ns(value).empty()) return std::nullopt;
+    } catch (const CLI::ValidationError&) {
+        return std::nullopt;
+    }
+    double ns = -1;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ns);
+    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(ns) || ns < 0 ||
+        ns > 1e18)  // beyond any sensible run, and near int64's limit
+        return std::nullopt;
     return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(ns)));
 }
 

@@ -9,8 +9,9 @@
 
 namespace robotbench {
 
-// Parses a non-negative duration with an optional unit (ns, us, ms, s, m, h); nullopt when the
-// text is not one. Pure; any thread.
+// Parses a non-negative duration with an optional unit (ns, us, ms, s, m, h) through CLI11's
+// AsNumberWithUnit (exact to six significant digits); nullopt when the text is not one. Pure;
+// any thread.
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
 // The shortest exact spelling of a duration in the units parse_duration accepts (`500ms`, `5s`,

@@ -1,5 +1,6 @@
 #include "environment.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <sys/utsname.h>
 
@@ -8,12 +9,12 @@
 #include <string_view>
 #include <thread>
 
+// ROBOTBENCH_GIT_REVISION: written at build time by harness/git_revision.cmake.
+#include "git_revision.hpp"
+
 // Set by harness/CMakeLists.txt at configure time; the fallbacks keep the file compiling alone.
 #ifndef ROBOTBENCH_VERSION
 #define ROBOTBENCH_VERSION "unknown"
-#endif
-#ifndef ROBOTBENCH_GIT_REVISION
-#define ROBOTBENCH_GIT_REVISION "unknown"
 #endif
 #ifndef ROBOTBENCH_BUILD_TYPE
 #define ROBOTBENCH_BUILD_TYPE "unknown"
@@ -76,11 +77,8 @@ std::string version_line() {
 }
 
 std::string utc_timestamp(std::chrono::system_clock::time_point t) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                       utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                       fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
 }
 
 }  // namespace robotbench

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "json_out.hpp"
+#include "text_file.hpp"
 
 namespace robotbench {
 

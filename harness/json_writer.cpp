@@ -1,163 +1,124 @@
 #include "json_writer.hpp"
 
-#include <fmt/core.h>
-
-#include <cmath>
 #include <vector>
 
 #include "columns.hpp"
 #include "duration.hpp"
-#include "json_out.hpp"
 #include "summary_columns.hpp"
 
 namespace robotbench {
 
-void write_environment(json_out& j, const environment& env) {
-    j.key("environment");
-    j.open('{');
-    j.text("robotbench_version", env.version);
-    j.text("git_revision", env.git_revision);
-    j.text("build_type", env.build_type);
-    j.text("sanitizers", env.sanitizers);
-    j.text("compiler", env.compiler);
-    j.text("kernel", env.kernel);
-    j.text("cpu_model", env.cpu_model);
-    j.count("cores", env.cores);
-    j.close('}');
+json environment_json(const environment& env) {
+    return {
+        {"robotbench_version", env.version},
+        {"git_revision", env.git_revision},
+        {"build_type", env.build_type},
+        {"sanitizers", env.sanitizers},
+        {"compiler", env.compiler},
+        {"kernel", env.kernel},
+        {"cpu_model", env.cpu_model},
+        {"cores", env.cores},
+    };
 }
 
 namespace {
 
-void write_configuration(json_out& j, const run_record& r) {
+json configuration_json(const run_record& r) {
     const auto& o = r.options;
-    j.key("configuration");
-    j.open('{');
-    if (r.backend.empty())
-        j.null("backend");
-    else
-        j.text("backend", r.backend);
-    j.text("target", r.target);
-    j.text("scenario", scenario_name(o.kind));
-    j.count("connections", o.connections);
-    j.count("threads", o.threads);
-    j.count("server_threads", o.server_threads);
-    j.count("server_workers", o.server_workers);
-    if (o.server_idle_timeout.count() > 0)
-        j.text("server_idle_timeout", duration_text(o.server_idle_timeout));
-    else
-        j.null("server_idle_timeout");
-    j.count("max_line_bytes", o.max_line);
-    j.count("size_bytes", o.size);
-    j.count("pipeline", o.pipeline);
-    j.number("rate_rps", o.rate, 1);
-    j.text("warmup", duration_text(o.warmup));
-    j.text("duration", duration_text(o.duration));
-    j.text("timeout", duration_text(o.timeout));
-    j.number("connect_rate_per_s", o.connect_rate, 1);
-    j.count("requests_per_connection", o.requests_per_connection);
-    j.text("idle_interval", duration_text(o.idle_interval));
-    j.number("probe_rate_rps", o.probe_rate, 1);
-    j.count("connections_held", r.connections_held);
-    j.flag("presence_check", o.presence_check);
-    if (o.other_clients)
-        j.count("other_clients", static_cast<std::uint64_t>(*o.other_clients));
-    else
-        j.text("other_clients", "auto");
-    j.close('}');
+    json j;
+    j["backend"] = r.backend.empty() ? json(nullptr) : json(r.backend);
+    j["target"] = r.target;
+    j["scenario"] = scenario_name(o.kind);
+    j["connections"] = o.load.connections;
+    j["threads"] = o.load.threads;
+    j["server_threads"] = o.server_threads;
+    j["server_workers"] = o.server_workers;
+    j["server_idle_timeout"] = o.server_idle_timeout.count() > 0
+                                   ? json(duration_text(o.server_idle_timeout))
+                                   : json(nullptr);
+    j["max_line_bytes"] = o.max_line;
+    j["size_bytes"] = o.load.size;
+    j["pipeline"] = o.load.pipeline;
+    j["rate_rps"] = json_number(o.load.rate, 1);
+    j["warmup"] = duration_text(o.load.warmup);
+    j["duration"] = duration_text(o.load.duration);
+    j["timeout"] = duration_text(o.load.timeout);
+    j["connect_rate_per_s"] = json_number(o.connect_rate, 1);
+    j["requests_per_connection"] = o.requests_per_connection;
+    j["idle_interval"] = duration_text(o.idle_interval);
+    j["probe_rate_rps"] = json_number(o.probe_rate, 1);
+    j["connections_held"] = r.connections_held;
+    j["presence_check"] = o.presence_check;
+    j["other_clients"] = o.other_clients ? json(*o.other_clients) : json("auto");
+    return j;
 }
 
 // The "timeline" member of a run: one object per second (docs/usage.md).
-void write_timeline(json_out& j, const std::vector<timeline_row>& rows) {
-    const auto micros = [&j](std::string_view name, const std::optional<std::uint64_t>& ns) {
-        if (ns)
-            j.number(name, double(*ns) / 1000.0, 3);
-        else
-            j.null(name);
+json timeline_json(const std::vector<timeline_row>& rows) {
+    const auto micros = [](const std::optional<std::uint64_t>& ns) {
+        return ns ? json_number(double(*ns) / 1000.0, 3) : json(nullptr);
     };
-    j.key("timeline");
-    j.open('[');
+    json all = json::array();
     for (const auto& t : rows) {
-        j.open('{');
-        j.count("second", t.second);
-        j.count("requests", t.requests);
-        j.number("throughput_rps", t.throughput_rps, 1);
-        micros("p50_us", t.p50_ns);
-        micros("p99_us", t.p99_ns);
-        j.count("errors", t.errors);
-        if (t.online)
-            j.count("online", *t.online);
-        else
-            j.null("online");
-        j.close('}');
+        json row = json::object();
+        row["second"] = t.second;
+        row["requests"] = t.requests;
+        row["throughput_rps"] = json_number(t.throughput_rps, 1);
+        row["p50_us"] = micros(t.p50_ns);
+        row["p99_us"] = micros(t.p99_ns);
+        row["errors"] = t.errors;
+        row["online"] = t.online ? json(*t.online) : json(nullptr);
+        all.push_back(std::move(row));
     }
-    j.close(']');
+    return all;
 }
 
-void write_strings(json_out& j, std::string_view name, const std::vector<std::string>& lines) {
-    j.key(name);
-    j.open('[');
-    for (const auto& line : lines) j.string(line);
-    j.close(']');
-}
-
-void write_run(json_out& j, const run_record& r) {
-    j.open('{');
-    for (const auto& c : columns()) {
-        j.key(c.name);
-        j.cell_value(c.value(r));
-    }
-    write_configuration(j, r);
-    j.key("server_lifetime");
+json run_json(const run_record& r) {
+    json j = json::object();
+    for (const auto& c : columns()) j[c.name] = json_cell(c.value(r));
+    j["configuration"] = configuration_json(r);
     if (r.server && r.server->lifetime) {
         const auto& l = *r.server->lifetime;
-        j.open('{');
-        j.number("user_cpu_s", l.user_s, 3);
-        j.number("sys_cpu_s", l.sys_s, 3);
-        j.count("voluntary_switches", l.voluntary_switches);
-        j.count("involuntary_switches", l.involuntary_switches);
-        j.count("max_rss_kib", l.max_rss_kib);
-        j.close('}');
+        j["server_lifetime"] = {
+            {"user_cpu_s", json_number(l.user_s, 3)},
+            {"sys_cpu_s", json_number(l.sys_s, 3)},
+            {"voluntary_switches", l.voluntary_switches},
+            {"involuntary_switches", l.involuntary_switches},
+            {"max_rss_kib", l.max_rss_kib},
+        };
     } else {
-        j.raw("null");
+        j["server_lifetime"] = nullptr;
     }
-    if (r.generator_cpu) {
-        j.number("generator_user_cpu_s", r.generator_cpu->user_s, 3);
-        j.number("generator_sys_cpu_s", r.generator_cpu->sys_s, 3);
-    } else {
-        j.null("generator_user_cpu_s");
-        j.null("generator_sys_cpu_s");
-    }
-    write_timeline(j, r.timeline);
-    j.text("presence_note", r.presence.note);
-    write_strings(j, "presence_failure_details", r.presence.details);
-    write_strings(j, "problems", r.problems);
-    write_strings(j, "warnings", r.warnings);
-    j.close('}');
+    j["generator_user_cpu_s"] =
+        r.generator_cpu ? json_number(r.generator_cpu->user_s, 3) : json(nullptr);
+    j["generator_sys_cpu_s"] =
+        r.generator_cpu ? json_number(r.generator_cpu->sys_s, 3) : json(nullptr);
+    j["timeline"] = timeline_json(r.timeline);
+    j["presence_note"] = r.presence.note;
+    j["presence_failure_details"] = r.presence.details;
+    j["problems"] = r.problems;
+    j["warnings"] = r.warnings;
+    return j;
 }
 
 }  // namespace
 
-std::string runs_json(const environment& env, std::span<const run_record> runs) {
-    json_out j;
-    j.open('{');
-    write_environment(j, env);
-    j.key("runs");
-    j.open('[');
-    for (const auto& r : runs) write_run(j, r);
-    j.close(']');
-    j.key("summary");
-    j.open('[');
+json runs_document(const environment& env, std::span<const run_record> runs) {
+    json doc;
+    doc["environment"] = environment_json(env);
+    doc["runs"] = json::array();
+    for (const auto& r : runs) doc["runs"].push_back(run_json(r));
+    doc["summary"] = json::array();
     for (const auto& cell : summarize_cells(runs)) {
-        j.open('{');
-        for (const auto& [name, value] : summary_fields(cell)) {
-            j.key(name);
-            j.cell_value(value);
-        }
-        j.close('}');
+        json s = json::object();
+        for (const auto& [name, value] : summary_fields(cell)) s[name] = json_cell(value);
+        doc["summary"].push_back(std::move(s));
     }
-    j.close(']');
-    j.close('}');
-    return j.take();
+    return doc;
+}
+
+std::string runs_json(const environment& env, std::span<const run_record> runs) {
+    return json_text(runs_document(env, runs));
 }
 
 void write_json(const std::string& path, const environment& env, std::span<const run_record> runs) {

@@ -6,18 +6,21 @@
 
 #include <span>
 #include <string>
-#include <string_view>
 
 #include "environment.hpp"
-#include "json_out.hpp"
+#include "json.hpp"
 #include "run_record.hpp"
+#include "text_file.hpp"
 
 namespace robotbench {
 
-// Writes the member `environment`: the machine and the build.
-void write_environment(json_out& j, const environment& env);
+// The member `environment`: the machine and the build. Pure.
+json environment_json(const environment& env);
 
-// The whole document, indented, ending with a line end. Pure.
+// The whole document. Pure.
+json runs_document(const environment& env, std::span<const run_record> runs);
+
+// The whole document as text, indented, ending with a line end. Pure.
 std::string runs_json(const environment& env, std::span<const run_record> runs);
 
 // Writes runs_json() to `path` (replacing it), creating its directory when missing. Throws

@@ -12,7 +12,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

@@ -48,7 +48,7 @@ std::string latency_block(const run_record& r) {
     if (r.options.kind == scenario::idle) {
         t.add_row(latency_cells("  probes, from schedule", r.latency));
         t.add_row(latency_cells("  probes, service time", r.service));
-    } else if (r.options.rate > 0) {
+    } else if (r.options.load.rate > 0) {
         t.add_row(latency_cells("  from schedule", r.latency));
         t.add_row(latency_cells("  service time", r.service));
     } else {
@@ -61,11 +61,11 @@ std::string latency_block(const run_record& r) {
 void load_lines(const run_record& r, text_table& t) {
     t.add_row({"Requests",
                fmt::format("{} in {:.2f} s measured", format_count(r.requests), r.measured_s)});
-    if (r.options.requests > 0) {
+    if (r.options.load.requests > 0) {
         const std::uint64_t settled = r.requests + r.unanswered;
         t.add_row({"Requested",
                    fmt::format("{}: {} sent, {} validated, {} failed, {} unanswered, {} never sent",
-                               format_count(r.options.requests), format_count(r.sent),
+                               format_count(r.options.load.requests), format_count(r.sent),
                                format_count(r.requests),
                                format_count(r.sent > settled ? r.sent - settled : 0),
                                format_count(r.unanswered), format_count(r.unsent))});
@@ -76,7 +76,7 @@ void load_lines(const run_record& r, text_table& t) {
                                            format_rate(r.connects / r.measured_s))});
     if (r.options.kind == scenario::load) {
         std::string line = fmt::format("{} sent and not yet answered", format_count(r.unanswered));
-        if (r.options.rate > 0)
+        if (r.options.load.rate > 0)
             line += fmt::format(", {} due and never sent", format_count(r.unsent));
         line += " when the window closed (in the latency with the time they had waited)";
         t.add_row({"Unanswered", line});
@@ -85,7 +85,7 @@ void load_lines(const run_record& r, text_table& t) {
                              ? std::string("none")
                              : fmt::format("{} ({})", format_count(r.errors.total()),
                                            error_kinds(r.errors))});
-    if (r.options.rate > 0)
+    if (r.options.load.rate > 0)
         t.add_row({"Schedule lag", fmt::format("max {} behind the open-loop schedule",
                                                format_latency(r.max_lag_ns))});
 }
@@ -164,11 +164,11 @@ std::string presence_text(const presence_summary& p) {
 std::string verdict(const run_record& r) {
     if (r.interrupted) {
         std::string text =
-            r.options.requests > 0
+            r.options.load.requests > 0
                 ? fmt::format("INTERRUPTED after {:.2f} s and {} of the {} requests", r.measured_s,
-                              format_count(r.requests), format_count(r.options.requests))
+                              format_count(r.requests), format_count(r.options.load.requests))
                 : fmt::format("INTERRUPTED after {:.2f} s of the {} measured window", r.measured_s,
-                              duration_text(r.options.duration));
+                              duration_text(r.options.load.duration));
         if (r.failed()) text += "; " + verdict_reasons(r);
         return text;
     }
@@ -200,26 +200,26 @@ std::string run_heading(const run_record& r) {
                           ", {} idle connections sending one request every {} each, {} probes at "
                           "{} req/s, {} generator thread{}, {}-byte payloads, {} warm-up + {} "
                           "measured",
-                          o.connections, duration_text(o.idle_interval), idle_probes,
-                          format_rate(o.probe_rate), o.threads, o.threads == 1 ? "" : "s", o.size,
-                          duration_text(o.warmup), duration_text(o.duration));
+                          o.load.connections, duration_text(o.idle_interval), idle_probes,
+                          format_rate(o.probe_rate), o.load.threads, o.load.threads == 1 ? "" : "s", o.load.size,
+                          duration_text(o.load.warmup), duration_text(o.load.duration));
     if (o.kind == scenario::churn)
-        what += fmt::format(", at most {} connections open", o.connections);
+        what += fmt::format(", at most {} connections open", o.load.connections);
     else
-        what += fmt::format(", {} connections", o.connections);
-    what += fmt::format(", {} generator thread{}", o.threads, o.threads == 1 ? "" : "s");
+        what += fmt::format(", {} connections", o.load.connections);
+    what += fmt::format(", {} generator thread{}", o.load.threads, o.load.threads == 1 ? "" : "s");
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);
-    if (o.kind == scenario::load && o.rate > 0)
+    if (o.kind == scenario::load && o.load.rate > 0)
         what += fmt::format(", open loop at {} req/s, up to {} requests in flight per connection",
-                            format_rate(o.rate), format_count(max_in_flight(o)));
+                            format_rate(o.load.rate), format_count(max_in_flight(o)));
     else
-        what += fmt::format(", pipeline {}, closed loop", o.pipeline);
-    what +=
-        fmt::format(", {}-byte payloads, {} warm-up + {} measured", o.size, duration_text(o.warmup),
-                    o.requests > 0 ? fmt::format("{} requests", format_count(o.requests))
-                                   : duration_text(o.duration));
+        what += fmt::format(", pipeline {}, closed loop", o.load.pipeline);
+    what += fmt::format(
+        ", {}-byte payloads, {} warm-up + {} measured", o.load.size, duration_text(o.load.warmup),
+        o.load.requests > 0 ? fmt::format("{} requests", format_count(o.load.requests))
+                            : duration_text(o.load.duration));
     return what;
 }
 

@@ -105,35 +105,37 @@ result_file from_csv(std::string_view text, const std::string& path) {
     return file;
 }
 
-std::optional<double> json_number(const json_value& object, std::string_view name) {
-    const auto* v = object.find(name);
-    const auto* n = v != nullptr ? v->number() : nullptr;
-    return n != nullptr && std::isfinite(*n) ? std::optional<double>(*n) : std::nullopt;
+// The member `name` of a JSON object as a finite number, or nullopt.
+std::optional<double> member_number(const json& object, std::string_view name) {
+    const auto it = object.find(std::string(name));
+    if (it == object.end() || !it->is_number()) return std::nullopt;
+    const auto v = it->get<double>();
+    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
-std::string json_text(const json_value& object, std::string_view name) {
-    const auto* v = object.find(name);
-    const auto* s = v != nullptr ? v->string() : nullptr;
-    return s != nullptr ? *s : std::string();
+// The member `name` of a JSON object as text, or empty.
+std::string member_text(const json& object, std::string_view name) {
+    const auto it = object.find(std::string(name));
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-result_file from_robotbench_json(const json_value::array& runs, const std::string& path) {
+result_file from_robotbench_json(const json& runs, const std::string& path) {
     result_file file{path, "robotbench JSON", {}, 0};
     for (const auto& r : runs) {
         result_run run;
-        run.status = json_text(r, "status");
-        const auto throughput = json_number(r, "throughput_rps");
+        run.status = member_text(r, "status");
+        const auto throughput = member_number(r, "throughput_rps");
         if (!measured_status(run.status) || !throughput || *throughput <= 0) {
             ++file.left_out;
             continue;
         }
-        run.key.backend = json_text(r, "backend");
-        run.key.scenario = json_text(r, "scenario");
-        run.key.connections = count_or(json_number(r, "connections"), 0u);
-        run.key.size = count_or(json_number(r, "size_bytes"), std::size_t{0});
-        run.key.pipeline = count_or(json_number(r, "pipeline"), 1u);
-        run.key.rate = json_number(r, "rate_rps").value_or(0);
-        read_figures(run, [&](std::string_view name) { return json_number(r, name); });
+        run.key.backend = member_text(r, "backend");
+        run.key.scenario = member_text(r, "scenario");
+        run.key.connections = count_or(member_number(r, "connections"), 0u);
+        run.key.size = count_or(member_number(r, "size_bytes"), std::size_t{0});
+        run.key.pipeline = count_or(member_number(r, "pipeline"), 1u);
+        run.key.rate = member_number(r, "rate_rps").value_or(0);
+        read_figures(run, [&](std::string_view name) { return member_number(r, name); });
         file.runs.push_back(std::move(run));
     }
     return file;
@@ -175,13 +177,13 @@ std::optional<cell_key> parse_benchmark_name(std::string_view name) {
     return key;
 }
 
-result_file from_benchmark_json(const json_value::array& benchmarks, const std::string& path) {
+result_file from_benchmark_json(const json& benchmarks, const std::string& path) {
     result_file file{path, "Google Benchmark JSON", {}, 0};
     for (const auto& b : benchmarks) {
-        if (json_text(b, "run_type") != "iteration") continue;  // the aggregates
-        const auto throughput = json_number(b, "throughput_rps");
-        std::string name = json_text(b, "run_name");
-        if (name.empty()) name = json_text(b, "name");
+        if (member_text(b, "run_type") != "iteration") continue;  // the aggregates
+        const auto throughput = member_number(b, "throughput_rps");
+        std::string name = member_text(b, "run_name");
+        if (name.empty()) name = member_text(b, "name");
         const auto key = parse_benchmark_name(name);
         if (!key || !throughput || *throughput <= 0) {
             ++file.left_out;
@@ -191,7 +193,7 @@ result_file from_benchmark_json(const json_value::array& benchmarks, const std::
         run.key = *key;
         run.status = "ok";
         run.figures.emplace("throughput_rps", *throughput);
-        if (const auto p99 = json_number(b, "latency_p99_us"))
+        if (const auto p99 = member_number(b, "latency_p99_us"))
             run.figures.emplace("latency_p99_us", *p99);
         file.runs.push_back(std::move(run));
     }
@@ -244,16 +246,16 @@ result_file results_from_text(std::string_view text, const std::string& path) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) refuse(path, "the file is empty");
     if (text[first] != '{') return from_csv(text, path);
-    json_value doc;
+    json doc;
     try {
-        doc = parse_json(text);
+        doc = parse_json(std::string(text));
     } catch (const std::exception& e) {
         refuse(path, e.what());
     }
-    if (const auto* runs = doc.find("runs"); runs != nullptr && runs->items() != nullptr)
-        return from_robotbench_json(*runs->items(), path);
-    if (const auto* b = doc.find("benchmarks"); b != nullptr && b->items() != nullptr)
-        return from_benchmark_json(*b->items(), path);
+    if (const auto runs = doc.find("runs"); runs != doc.end() && runs->is_array())
+        return from_robotbench_json(*runs, path);
+    if (const auto b = doc.find("benchmarks"); b != doc.end() && b->is_array())
+        return from_benchmark_json(*b, path);
     refuse(path,
            "a JSON document with neither `runs` (robotbench) nor `benchmarks` (Google "
            "Benchmark, from scripts/ci-perf.sh)");

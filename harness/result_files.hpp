@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cell_key.hpp"
-#include "json_reader.hpp"
+#include "json.hpp"
 
 namespace robotbench {
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "bottleneck.hpp"
 #include "cell_summary.hpp"
@@ -13,6 +14,7 @@
 #include "latency_spectrum.hpp"
 #include "loadgen/intervals.hpp"
 #include "loadgen/load.hpp"
+#include "loadgen/usage_error.hpp"
 #include "noise.hpp"
 #include "output_check.hpp"
 #include "presence_check.hpp"
@@ -38,20 +40,13 @@ run_record new_record(const run_options& options, const environment& env) {
     return r;
 }
 
-loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoint& target) {
-    loadgen::load_config c;
-    c.target = target;
-    c.connections = o.connections;
-    c.threads = o.threads;
-    c.size = o.size;
-    c.pipeline = o.pipeline;
-    c.rate = o.rate;
-    c.warmup = o.warmup;
-    c.duration = o.duration;
-    c.requests = o.requests;
-    c.timeout = o.timeout;
-    c.interval = record_interval(o);
-    c.stop = &interrupt_guard::requested();
+// The run ends early when the user interrupts it.
+template <typename Config>
+Config stoppable(Config c) {
+    if constexpr (std::is_same_v<Config, loadgen::load_config>)
+        c.stop = &interrupt_guard::requested();
+    else
+        c.load.stop = &interrupt_guard::requested();
     return c;
 }
 
@@ -67,7 +62,7 @@ void write_run_hlog(run_record& r, const loadgen::load_result& result) {
     const auto comment =
         fmt::format("Logged with robotbench {}: {} c={} size={} P={} R={:g}, values in ns",
                     r.git_revision, r.backend.empty() ? r.target : r.backend,
-                    r.options.connections, r.options.size, r.options.pipeline, r.options.rate);
+                    r.options.load.connections, r.options.load.size, r.options.load.pipeline, r.options.load.rate);
     try {
         write_hlog(r.options.hlog_path, loadgen::coarsen(result.intervals, per_line), opened,
                    comment);
@@ -86,18 +81,9 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     loadgen::load_result result;
     try {
         if (r.options.kind == scenario::churn) {
-            loadgen::churn_config churn;
-            churn.load = load_config_for(r.options, target);
-            churn.connect_rate = r.options.connect_rate;
-            churn.requests_per_connection = r.options.requests_per_connection;
-            result = loadgen::run_churn(churn, on_progress);
+            result = loadgen::run_churn(stoppable(churn_config_for(r.options, target)), on_progress);
         } else if (r.options.kind == scenario::idle) {
-            loadgen::idle_config idle;
-            idle.load = load_config_for(r.options, target);
-            idle.interval = r.options.idle_interval;
-            idle.probes = idle_probes;
-            idle.probe_rate = r.options.probe_rate;
-            auto both = loadgen::run_idle(idle, on_progress);
+            auto both = loadgen::run_idle(stoppable(idle_config_for(r.options, target)), on_progress);
             // Latency is the probes'; every request and error of every connection counts.
             result = std::move(both.probes);
             result.requests += both.idle.requests;
@@ -106,12 +92,12 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             result.errors += both.idle.errors;
             result.connects += both.idle.connects;
             loadgen::add_counts(result.intervals, both.idle.intervals);
-            r.connections_held = r.options.connections + idle_probes;
+            r.connections_held = r.options.load.connections + idle_probes;
         } else {
-            result = loadgen::run_load(load_config_for(r.options, target), on_progress);
-            r.connections_held = r.options.connections;
+            result = loadgen::run_load(stoppable(load_config_for(r.options, target)), on_progress);
+            r.connections_held = r.options.load.connections;
         }
-    } catch (const std::invalid_argument&) {
+    } catch (const usage_error&) {
         status.clear();
         throw;
     } catch (const std::exception& e) {
@@ -138,10 +124,10 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     r.sent = result.sent;
     r.errors = result.errors;
     // -n: a shortfall that no counted error explains (a stall) fails the run too.
-    if (r.options.requests > 0 && !r.interrupted && r.requests != r.options.requests &&
+    if (r.options.load.requests > 0 && !r.interrupted && r.requests != r.options.load.requests &&
         r.errors.total() == 0)
         r.problems.push_back(fmt::format("{} of the {} requested requests were validated",
-                                         r.requests, r.options.requests));
+                                         r.requests, r.options.load.requests));
     r.measured_s = std::chrono::duration<double>(result.measured).count();
     r.latency = summarize(result.latency);
     r.service = summarize(result.service);
@@ -242,7 +228,7 @@ bool usable(run_options& o) {
         fmt::print(stderr, "robotbench: {}\n", error);
         return false;
     }
-    o.threads = generator_threads(o);
+    o.load.threads = generator_threads(o);
     return true;
 }
 
@@ -364,7 +350,7 @@ int run_command(run_options options) {
                 runs.push_back(run_backend(backend, o,
                                            hgrm_path_for(options, names.size(), backend, round),
                                            env, status));
-            } catch (const std::invalid_argument& e) {
+            } catch (const usage_error& e) {
                 fmt::print(stderr, "robotbench: {}\n", e.what());
                 return 2;
             }
@@ -394,7 +380,7 @@ int load_command(run_options options) {
         o.hlog_path = per_run_path(options.hlog_path, options, 1, "target", round);
         try {
             runs.push_back(run_target(o, env, status));
-        } catch (const std::invalid_argument& e) {
+        } catch (const usage_error& e) {
             fmt::print(stderr, "robotbench: {}\n", e.what());
             return 2;
         }

@@ -18,7 +18,7 @@ latency_summary summarize(const loadgen::histogram& h);
 
 // Starts `backend`'s server, runs the scenario against it (and the presence check), stops it,
 // and returns what was found; failures are in the record, never thrown. `hgrm_path`, when not
-// empty, receives the latency distribution. Throws std::invalid_argument when the load
+// empty, receives the latency distribution. Throws usage_error when the load
 // generator refuses the settings. Call from the main thread.
 run_record run_backend(const std::string& backend, const run_options& options,
                        const std::string& hgrm_path, const environment& env, status_line& status);

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "backends/backend.hpp"
+#include "loadgen/config_check.hpp"
+#include "loadgen/usage_error.hpp"
 #include "statistics.hpp"
 
 namespace robotbench {
@@ -109,7 +111,7 @@ std::string check_run_options(const run_options& o) {
     if (on_stdout > 1)
         return "only one of --csv, --json and --summary-csv can be - (standard output holds one "
                "document)";
-    if (o.requests > 0 && o.kind != scenario::load)
+    if (o.load.requests > 0 && o.kind != scenario::load)
         return fmt::format("-n/--requests applies to --scenario load only, not {}",
                            scenario_name(o.kind));
     if (o.kind == scenario::presence) return {};  // the load settings play no part
@@ -118,31 +120,46 @@ std::string check_run_options(const run_options& o) {
             "--hlog-interval {}ms does not fit whole seconds: use a part of a second of at least "
             "10ms (e.g. 100ms, 250ms, 500ms) or a multiple of one (1s, 1500ms, 10s)",
             std::chrono::duration_cast<std::chrono::milliseconds>(o.hlog_interval).count());
-    if (o.connections == 0) return "--connections must be at least 1";
-    if (o.pipeline == 0) return "--pipeline must be at least 1 (requests in flight per connection)";
-    if (o.duration.count() <= 0) return "--duration must be longer than zero (e.g. 500ms, 5s, 1m)";
-    if (o.timeout.count() <= 0) return "--timeout must be longer than zero (e.g. 2s)";
-    if (o.rate < 0) return "--rate must be zero (closed loop) or a positive number of requests/s";
-    if (o.rate > 0 && o.pipeline > 1 && o.kind == scenario::load)
-        return fmt::format(
-            "--pipeline applies to closed loop only: with --rate a connection keeps up to {} "
-            "requests in flight, whatever the server does",
-            loadgen::open_loop_max_in_flight);
-    if (o.size > o.max_line)
+    // The load generator's own checks, the ones it applies again when handed the settings.
+    try {
+        if (o.kind == scenario::churn)
+            loadgen::check_churn_config(churn_config_for(o, {}));
+        else if (o.kind == scenario::idle)
+            loadgen::check_idle_config(idle_config_for(o, {}));
+        else
+            loadgen::check_load_settings(o.load);
+    } catch (const usage_error& e) {
+        return e.what();
+    }
+    // What only the harness knows: the server's longest line.
+    if (o.load.size > o.max_line)
         return fmt::format("--size {} is above the server's max line of {} bytes (--max-line)",
-                           o.size, o.max_line);
-    if (o.kind == scenario::idle) {
-        if (o.pipeline != 1 || o.rate > 0)
-            return "--scenario idle sets its own pace (--idle-interval, --probe-rate): -P and -R "
-                   "do not apply";
-        if (o.idle_interval.count() <= 0) return "--idle-interval must be longer than zero (e.g. 2s)";
-        if (!(o.probe_rate > 0)) return "--probe-rate must be a positive number of requests/s";
-    }
-    if (o.kind == scenario::churn) {
-        if (!(o.connect_rate > 0)) return "--connect-rate must be a positive number of connects/s";
-        if (o.requests_per_connection == 0) return "--requests-per-connection must be at least 1";
-    }
+                           o.load.size, o.max_line);
     return {};
+}
+
+loadgen::load_config load_config_for(const run_options& o, const loadgen::endpoint& target) {
+    loadgen::load_config c = o.load;
+    c.target = target;
+    c.interval = record_interval(o);
+    return c;
+}
+
+loadgen::churn_config churn_config_for(const run_options& o, const loadgen::endpoint& target) {
+    loadgen::churn_config c;
+    c.load = load_config_for(o, target);
+    c.connect_rate = o.connect_rate;
+    c.requests_per_connection = o.requests_per_connection;
+    return c;
+}
+
+loadgen::idle_config idle_config_for(const run_options& o, const loadgen::endpoint& target) {
+    loadgen::idle_config c;
+    c.load = load_config_for(o, target);
+    c.interval = o.idle_interval;
+    c.probes = idle_probes;
+    c.probe_rate = o.probe_rate;
+    return c;
 }
 
 server_options server_settings(const run_options& o) {
@@ -161,8 +178,8 @@ std::string capacity_problem(std::string_view backend, const run_options& o) {
     if (!capacity.cannot_start.empty()) return start_problem(backend, o);
     // The presence check adds a handful of its own clients besides the load's connections.
     const std::size_t wanted = o.kind == scenario::presence ? 0
-                               : o.kind == scenario::idle   ? o.connections + idle_probes
-                                                            : o.connections;
+                               : o.kind == scenario::idle   ? o.load.connections + idle_probes
+                                                            : o.load.connections;
     if (capacity.clients == 0 || wanted <= capacity.clients) return {};
     return fmt::format("{} serves at most {} clients at once ({}); this run opens {}", info->name,
                        capacity.clients, capacity.reason, wanted);
@@ -178,18 +195,12 @@ std::string start_problem(std::string_view backend, const run_options& o) {
 
 unsigned max_in_flight(const run_options& o) {
     if (o.kind == scenario::churn) return o.requests_per_connection;
-    if (o.rate > 0 || o.kind == scenario::idle)
+    if (o.load.rate > 0 || o.kind == scenario::idle)
         return static_cast<unsigned>(loadgen::open_loop_max_in_flight);
-    return o.pipeline;
+    return o.load.pipeline;
 }
 
-unsigned generator_threads(const run_options& o) {
-    // By default the generator takes half the cores and leaves the rest to the server it
-    // measures on the same machine: more generator threads only steal the server's CPU.
-    const unsigned asked =
-        o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency() / 2);
-    return std::max(1u, std::min(asked, o.connections));
-}
+unsigned generator_threads(const run_options& o) { return loadgen::generator_threads(o.load); }
 
 std::string per_backend_path(const std::string& path, std::string_view backend) {
     const auto slash = path.rfind('/');

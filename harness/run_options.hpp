@@ -41,18 +41,10 @@ struct run_options {
     std::chrono::nanoseconds server_idle_timeout{0};    // --server-idle-timeout; 0: off
     std::size_t max_line = protocol::default_max_line;  // --max-line (for `load`: the target's)
 
-    // The load.
+    // The load: the load generator's own settings, held here and handed to it as they are (its
+    // defaults are the flags' defaults). Its target is set when the server under test is known.
+    loadgen::load_config load;
     scenario kind = scenario::load;
-    unsigned connections = 64;
-    unsigned threads = 0;  // generator threads; 0: min(cores, connections)
-    std::size_t size = 64;
-    unsigned pipeline = 1;  // closed loop only; more than 1 with a rate is refused
-    double rate = 0;        // total req/s; 0: closed loop
-    std::chrono::nanoseconds warmup = 1s;
-    std::chrono::nanoseconds duration = 5s;
-    // -n: measure this many requests instead of `duration` (load scenario only); 0: duration.
-    std::uint64_t requests = 0;
-    std::chrono::nanoseconds timeout = 5s;
     unsigned repeat = 1;                   // --repeat: runs of each backend
     // --until-ci PCT: more runs (up to max_repeat) until the throughput median's 95% interval is
     // narrower than PCT percent of it; 0 is off.
@@ -94,8 +86,16 @@ backend_selection expand_backends(std::string_view list);
 // Parses `HOST:PORT` (an IPv4 address or `localhost`, port 1-65535); nullopt when malformed.
 std::optional<loadgen::endpoint> parse_target(std::string_view text);
 
-// An empty string when the settings can run, else one line saying what is impossible. Pure.
+// An empty string when the settings can run, else one line saying what is impossible: the load
+// generator's own checks (loadgen/config_check.hpp) and the payload against --max-line. Pure.
 std::string check_run_options(const run_options& options);
+
+// What the load generator is handed for each scenario: the held load settings aimed at `target`,
+// with the churn or idle settings around them. Pure.
+loadgen::load_config load_config_for(const run_options& options, const loadgen::endpoint& target);
+loadgen::churn_config churn_config_for(const run_options& options,
+                                       const loadgen::endpoint& target);
+loadgen::idle_config idle_config_for(const run_options& options, const loadgen::endpoint& target);
 
 // The settings `robotbench serve` gets for a run with these options. Pure.
 server_options server_settings(const run_options& options);

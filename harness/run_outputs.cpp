@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "csv_writer.hpp"
-#include "json_out.hpp"
+#include "text_file.hpp"
 #include "json_writer.hpp"
 #include "summary_columns.hpp"
 #include "timeline.hpp"

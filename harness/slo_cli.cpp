@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "duration.hpp"
+#include "flag_transformers.hpp"
 #include "slo.hpp"
 
 namespace robotbench {
@@ -26,7 +27,10 @@ CLI::Option* add_target_flag(CLI::App& app, const std::string& name, slo_percent
         ->check(CLI::Validator(
             [](std::string& text) -> std::string {
                 const auto d = parse_duration(text);
-                if (!d) return fmt::format("'{}' is not a duration (use e.g. 500us, 1ms)", text);
+                if (!d)
+                    return fmt::format(
+                        "'{}' is not a duration (e.g. 500us, 1ms; units: ns, us, ms, s, m, h)",
+                        text);
                 if (d->count() <= 0) return "must be longer than zero";
                 return {};
             },
@@ -37,8 +41,8 @@ CLI::Option* add_target_flag(CLI::App& app, const std::string& name, slo_percent
 
 void add_slo_options(CLI::App& app, slo_options& options) {
     auto& o = options.base;
-    o.duration = std::chrono::seconds(1);
-    o.warmup = std::chrono::milliseconds(300);
+    o.load.duration = std::chrono::seconds(1);
+    o.load.warmup = std::chrono::milliseconds(300);
     o.repeat = 3;
     o.csv_path.clear();
     auto* p50 = add_target_flag(app, "--p50", slo_percentile::p50, options);
@@ -88,22 +92,24 @@ void add_slo_options(CLI::App& app, slo_options& options) {
         ->capture_default_str();
     app.add_flag_callback(
         "--no-chart", [&options] { options.chart = false; }, "do not draw slo.png");
-    app.add_option("-c,--connections", o.connections,
+    app.add_option("-c,--connections", o.load.connections,
                    "connections the open-loop rate is spread over")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "-d,--duration", o.duration, "measured time of each run", false);
-    add_duration(app, "--warmup", o.warmup, "load before each run's measured window", true);
-    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
-    app.add_option("-t,--threads", o.threads, "generator threads (default: half the cores)")
+    add_duration(app, "-d,--duration", o.load.duration, "measured time of each run", false);
+    add_duration(app, "--warmup", o.load.warmup, "load before each run's measured window", true);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
+    app.add_option("-t,--threads", o.load.threads, "generator threads (default: half the cores)")
         ->check(CLI::Range(1u, 1024u));
-    app.add_option("--size", o.size, "payload bytes per request")
+    app.add_option("--size", o.load.size, "payload bytes per request")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_option("--server-threads", o.server_threads, "the server's worker threads")
         ->check(CLI::Range(1u, 4096u));
     add_server_workers_flag(app, o);
     app.add_option("--max-line", o.max_line, "the server's longest request payload in bytes")
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_flag_callback(

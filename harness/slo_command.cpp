@@ -11,7 +11,7 @@
 #include "cell_summary.hpp"
 #include "csv_writer.hpp"
 #include "interrupt.hpp"
-#include "json_out.hpp"
+#include "text_file.hpp"
 #include "output_check.hpp"
 #include "plot_script.hpp"
 #include "presence_check.hpp"
@@ -75,7 +75,7 @@ slo_step run_step(const std::string& backend, unsigned index, double rate, slo_c
     bool failed = false;
     for (unsigned round = 0; round < o.base.repeat && !failed; ++round) {
         auto ro = o.base;
-        ro.rate = rate;
+        ro.load.rate = rate;
         ro.presence_check = o.base.presence_check && round + 1 == o.base.repeat;
         const auto r = measure(backend, ro, ctx);
         ++step.runs;
@@ -110,7 +110,7 @@ slo_step run_step(const std::string& backend, unsigned index, double rate, slo_c
 std::optional<double> closed_loop_start(const std::string& backend, slo_context& ctx,
                                         slo_result& res) {
     auto ro = ctx.options.base;
-    ro.rate = 0;
+    ro.load.rate = 0;
     ro.presence_check = false;
     fmt::print(ctx.to, "{}: closed loop, to start the search from its throughput\n",
                backend.empty() ? "target" : backend);
@@ -208,7 +208,7 @@ int slo_command(slo_options o) {
         fmt::print(stderr, "robotbench slo: {}\n", error);
         return 2;
     }
-    o.base.threads = generator_threads(o.base);
+    o.base.load.threads = generator_threads(o.base);
     const auto chosen = subjects(o);
     if (const auto* status = std::get_if<int>(&chosen)) return *status;
     const auto& names = std::get<std::vector<std::string>>(chosen);
@@ -232,8 +232,8 @@ int slo_command(slo_options o) {
                "slo: the highest rate at which {} stays at or under {}: {} run{} of {} (+ {} "
                "warm-up) per step, at most {} steps, resolution {:g}%\n",
                percentile_label(*o.percentile), format_latency(o.target.count()), o.base.repeat,
-               o.base.repeat == 1 ? "" : "s", format_latency(o.base.duration.count()),
-               format_latency(o.base.warmup.count()), o.search.max_steps, o.search.resolution_pct);
+               o.base.repeat == 1 ? "" : "s", format_latency(o.base.load.duration.count()),
+               format_latency(o.base.load.warmup.count()), o.search.max_steps, o.search.resolution_pct);
     std::vector<slo_result> results;
     for (const auto& name : names) {
         if (interrupt.requested()) break;

@@ -63,46 +63,33 @@ std::vector<std::pair<std::string, cell>> step_fields(const slo_result& r, const
     };
 }
 
-void write_interval(json_out& j, std::string_view prefix,
-                    const std::optional<stats::median_interval>& m) {
-    const std::string p(prefix);
-    if (!m) {
-        for (const auto* suffix : {"", "_ci_low", "_ci_high"}) j.null(p + suffix);
-        j.null("ci_confidence");
-        return;
-    }
-    j.number(p, m->median, 1);
-    j.number(p + "_ci_low", m->low, 1);
-    j.number(p + "_ci_high", m->high, 1);
-    j.number("ci_confidence", m->confidence, 4);
+// `prefix`, its interval and the interval's confidence, as members of `j`; null when absent.
+void add_interval(json& j, const std::string& prefix,
+                  const std::optional<stats::median_interval>& m) {
+    j[prefix] = m ? json_number(m->median, 1) : json(nullptr);
+    j[prefix + "_ci_low"] = m ? json_number(m->low, 1) : json(nullptr);
+    j[prefix + "_ci_high"] = m ? json_number(m->high, 1) : json(nullptr);
+    j["ci_confidence"] = m ? json_number(m->confidence, 4) : json(nullptr);
 }
 
-void optional_number(json_out& j, std::string_view name, const std::optional<double>& v) {
-    if (v)
-        j.number(name, *v, 1);
-    else
-        j.null(name);
-}
-
-void write_settings(json_out& j, const slo_options& o) {
+json settings_json(const slo_options& o) {
     const auto& b = o.base;
-    j.key("settings");
-    j.open('{');
-    j.text("percentile", percentile_label(*o.percentile));
-    j.number("target_us", target_us(o), 1);
-    j.count("repeat", b.repeat);
-    j.number("resolution_pct", o.search.resolution_pct, 2);
-    j.count("max_steps", o.search.max_steps);
-    j.number("min_rate_rps", o.search.min_rate, 1);
-    j.number("start_rate_rps", o.search.start_rate, 1);
-    j.count("connections", b.connections);
-    j.count("threads", b.threads);
-    j.count("size_bytes", b.size);
-    j.text("warmup", duration_text(b.warmup));
-    j.text("duration", duration_text(b.duration));
-    j.text("timeout", duration_text(b.timeout));
-    j.flag("presence_check", b.presence_check);
-    j.close('}');
+    return {
+        {"percentile", percentile_label(*o.percentile)},
+        {"target_us", json_number(target_us(o), 1)},
+        {"repeat", b.repeat},
+        {"resolution_pct", json_number(o.search.resolution_pct, 2)},
+        {"max_steps", o.search.max_steps},
+        {"min_rate_rps", json_number(o.search.min_rate, 1)},
+        {"start_rate_rps", json_number(o.search.start_rate, 1)},
+        {"connections", b.load.connections},
+        {"threads", b.load.threads},
+        {"size_bytes", b.load.size},
+        {"warmup", duration_text(b.load.warmup)},
+        {"duration", duration_text(b.load.duration)},
+        {"timeout", duration_text(b.load.timeout)},
+        {"presence_check", b.presence_check},
+    };
 }
 
 }  // namespace
@@ -213,60 +200,44 @@ void write_slo_steps_csv(const std::string& path, const std::vector<slo_result>&
 
 std::string slo_json(const std::vector<slo_result>& results, const slo_options& o,
                      const environment& env) {
-    json_out j;
-    j.open('{');
-    write_environment(j, env);
-    write_settings(j, o);
-    j.key("backends");
-    j.open('[');
+    json doc;
+    doc["environment"] = environment_json(env);
+    doc["settings"] = settings_json(o);
+    doc["backends"] = json::array();
     for (const auto& r : results) {
-        j.open('{');
-        if (r.backend.empty())
-            j.null("backend");
-        else
-            j.text("backend", r.backend);
-        j.text("target", r.target);
-        optional_number(j, "closed_loop_throughput_rps", r.closed_loop_rps);
-        optional_number(j, "sustainable_rate_rps", r.sustainable);
-        optional_number(j, "breaking_rate_rps", r.breaking);
-        j.key("at_sustainable");
-        const auto* at = r.sustainable_step();
-        if (at) {
-            j.open('{');
-            write_interval(j, "percentile_us", at->percentile_us);
-            j.close('}');
-        } else {
-            j.raw("null");
+        json j;
+        j["backend"] = r.backend.empty() ? json(nullptr) : json(r.backend);
+        j["target"] = r.target;
+        j["closed_loop_throughput_rps"] = json_number(r.closed_loop_rps, 1);
+        j["sustainable_rate_rps"] = json_number(r.sustainable, 1);
+        j["breaking_rate_rps"] = json_number(r.breaking, 1);
+        j["at_sustainable"] = nullptr;
+        if (const auto* at = r.sustainable_step()) {
+            j["at_sustainable"] = json::object();
+            add_interval(j["at_sustainable"], "percentile_us", at->percentile_us);
         }
-        j.count("steps_used", r.steps.size());
-        j.text("stop_reason", r.stop_reason);
-        j.flag("interrupted", r.interrupted);
-        j.key("problems");
-        j.open('[');
-        for (const auto& p : r.problems) j.string(p);
-        j.close(']');
-        j.key("steps");
-        j.open('[');
+        j["steps_used"] = r.steps.size();
+        j["stop_reason"] = r.stop_reason;
+        j["interrupted"] = r.interrupted;
+        j["problems"] = r.problems;
+        j["steps"] = json::array();
         for (const auto& s : r.steps) {
-            j.open('{');
-            j.count("step", s.index);
-            j.number("rate_rps", s.rate, 1);
-            j.count("runs", s.runs);
-            write_interval(j, "percentile_us", s.percentile_us);
-            optional_number(j, "throughput_rps", s.throughput);
-            j.count("errors", s.errors);
-            j.text("presence", s.presence);
-            j.flag("generator_bottleneck", s.generator_bound);
-            j.flag("passed", s.passed);
-            j.text("note", s.note);
-            j.close('}');
+            json step;
+            step["step"] = s.index;
+            step["rate_rps"] = json_number(s.rate, 1);
+            step["runs"] = s.runs;
+            add_interval(step, "percentile_us", s.percentile_us);
+            step["throughput_rps"] = json_number(s.throughput, 1);
+            step["errors"] = s.errors;
+            step["presence"] = s.presence;
+            step["generator_bottleneck"] = s.generator_bound;
+            step["passed"] = s.passed;
+            step["note"] = s.note;
+            j["steps"].push_back(std::move(step));
         }
-        j.close(']');
-        j.close('}');
+        doc["backends"].push_back(std::move(j));
     }
-    j.close(']');
-    j.close('}');
-    return j.take();
+    return json_text(doc);
 }
 
 }  // namespace robotbench

@@ -1,7 +1,7 @@
 #include "summary_columns.hpp"
 
 #include "csv_writer.hpp"
-#include "json_out.hpp"
+#include "text_file.hpp"
 
 namespace robotbench {
 

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "backends/backend.hpp"
+#include "loadgen/usage_error.hpp"
 #include "cell_summary.hpp"
 #include "csv_writer.hpp"
 #include "environment.hpp"
@@ -53,10 +54,10 @@ std::string cell_text(const sweep_cell& c) {
 run_options options_for(const sweep_options& sweep, const sweep_cell& cell) {
     run_options o = sweep.base;
     o.backend_list = cell.backend;
-    o.connections = cell.connections;
-    o.size = cell.size;
-    o.pipeline = cell.pipeline;
-    o.rate = cell.rate;
+    o.load.connections = cell.connections;
+    o.load.size = cell.size;
+    o.load.pipeline = cell.pipeline;
+    o.load.rate = cell.rate;
     return o;
 }
 
@@ -126,7 +127,7 @@ std::vector<sweep_cell> sweep_cells(const sweep_options& options,
 
 std::string skip_reason(const run_options& cell_run, std::size_t fd_limit) {
     if (auto why = capacity_problem(cell_run.backend_list, cell_run); !why.empty()) return why;
-    if (cell_run.connections + generator_reserve > fd_limit)
+    if (cell_run.load.connections + generator_reserve > fd_limit)
         return fmt::format("the generator may open at most {} descriptors (ulimit -Hn)",
                            fd_limit);
     return {};
@@ -175,8 +176,8 @@ int sweep_command(sweep_options sweep) {
     // With --until-ci a cell may take up to --max-repeat runs: the count and ETA are upper bounds.
     const std::size_t total = cells.size() * planned_runs(sweep.repeat, sweep.base);
     fmt::print(to, "sweep: {} cells x {} runs, {} measured + {} warm-up each\n", cells.size(),
-               sweep.repeat, format_latency(sweep.base.duration.count()),
-               format_latency(sweep.base.warmup.count()));
+               sweep.repeat, format_latency(sweep.base.load.duration.count()),
+               format_latency(sweep.base.load.warmup.count()));
     const auto started = std::chrono::steady_clock::now();
     status_line status(to);
     csv_output csv(sweep.base.csv_path);
@@ -190,7 +191,7 @@ int sweep_command(sweep_options sweep) {
              wants_another_run(sweep.repeat, sweep.base, std::span(runs).subspan(first));
              ++round, ++done) {
             auto o = options_for(sweep, cell);
-            o.threads = generator_threads(o);
+            o.load.threads = generator_threads(o);
             o.hlog_path = hlog_path_for(sweep, cell, round);
             show_progress(done, total, cell, started, to);
             if (auto why = skip_reason(o, fd_limit); !why.empty()) {
@@ -199,7 +200,7 @@ int sweep_command(sweep_options sweep) {
                 try {
                     runs.push_back(
                         run_backend(cell.backend, o, hgrm_path_for(sweep, cell, round), env, status));
-                } catch (const std::invalid_argument& e) {
+                } catch (const usage_error& e) {
                     fmt::print(stderr, "\nrobotbench sweep: {}\n", e.what());
                     return 2;
                 }

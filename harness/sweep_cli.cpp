@@ -3,13 +3,14 @@
 #include <fmt/core.h>
 
 #include "cli.hpp"
+#include "flag_transformers.hpp"
 
 namespace robotbench {
 
 void add_sweep_options(CLI::App& app, sweep_options& options) {
     auto& o = options.base;
-    o.duration = std::chrono::seconds(1);
-    o.warmup = std::chrono::milliseconds(300);
+    o.load.duration = std::chrono::seconds(1);
+    o.load.warmup = std::chrono::milliseconds(300);
     o.csv_path = "results/sweep.csv";
     app.add_option("-b,--backends", options.backend_list,
                    fmt::format("backends to sweep: a comma list of {}, or all", backend_names()))
@@ -21,6 +22,7 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
         ->capture_default_str();
     app.add_option("--sizes", options.sizes, "payload sizes in bytes, comma-separated")
         ->delimiter(',')
+        ->transform(size_transformer())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
         ->capture_default_str();
     app.add_option("-P,--pipeline", options.pipelines, "pipeline depths, comma-separated")
@@ -38,10 +40,10 @@ void add_sweep_options(CLI::App& app, sweep_options& options) {
     add_repeat_flags(app, o);
     app.add_option("--report", options.report_dir,
                    "write the charts and a one-page REPORT.md into this folder");
-    add_duration(app, "-d,--duration", o.duration, "measured time of each run", false);
-    add_duration(app, "--warmup", o.warmup, "warm-up before each run, not recorded", true);
-    add_duration(app, "--timeout", o.timeout, "a reply later than this counts as a timeout", false);
-    app.add_option("-t,--threads", o.threads, "generator threads (default: half the cores)")
+    add_duration(app, "-d,--duration", o.load.duration, "measured time of each run", false);
+    add_duration(app, "--warmup", o.load.warmup, "warm-up before each run, not recorded", true);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
+    app.add_option("-t,--threads", o.load.threads, "generator threads (default: half the cores)")
         ->check(CLI::Range(1u, 1024u));
     app.add_option("--server-threads", o.server_threads, "the server's worker threads")
         ->check(CLI::Range(1u, 4096u));

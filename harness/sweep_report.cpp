@@ -24,25 +24,25 @@ std::vector<std::string> distribution_args(const sweep_options& options,
     std::set<std::string> backends;
     for (const auto& r : runs) {
         backends.insert(r.backend);
-        if (r.loaded) served[r.options.connections].insert(r.backend);
+        if (r.loaded) served[r.options.load.connections].insert(r.backend);
     }
     unsigned common = 0;
     for (const auto& [connections, who] : served)
         if (who == backends) common = connections;
     std::map<std::string, const run_record*> largest;
     for (const auto& r : runs) {
-        if (!r.loaded || (common != 0 && r.options.connections != common)) continue;
+        if (!r.loaded || (common != 0 && r.options.load.connections != common)) continue;
         auto& best = largest[r.backend];
-        if (best == nullptr || r.options.connections > best->options.connections) best = &r;
+        if (best == nullptr || r.options.load.connections > best->options.load.connections) best = &r;
     }
     std::vector<std::string> args;
     for (const auto& [backend, r] : largest) {
         const auto path = fmt::format(
-            "{}/hgrm/{}-c{}-s{}-P{}{}-0.hgrm", options.report_dir, backend, r->options.connections,
-            r->options.size, r->options.pipeline,
-            r->options.rate > 0 ? fmt::format("-R{:g}", r->options.rate) : "");
+            "{}/hgrm/{}-c{}-s{}-P{}{}-0.hgrm", options.report_dir, backend, r->options.load.connections,
+            r->options.load.size, r->options.load.pipeline,
+            r->options.load.rate > 0 ? fmt::format("-R{:g}", r->options.load.rate) : "");
         if (std::filesystem::exists(path))
-            args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, r->options.connections, path));
+            args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, r->options.load.connections, path));
     }
     return args;
 }

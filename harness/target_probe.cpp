@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench {
 

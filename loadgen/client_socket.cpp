@@ -14,13 +14,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "usage_error.hpp"
+
 namespace robotbench::loadgen {
 
 resolved_endpoint resolve(const endpoint& target) {
-    if (target.port == 0) throw std::invalid_argument("the target port must not be 0");
+    if (target.port == 0) throw usage_error("the target port must not be 0");
     resolved_endpoint out;
     if (const char* why = lookup(target, out.address, out.length))
-        throw std::invalid_argument(
+        throw usage_error(
             fmt::format("cannot resolve target host '{}': {}", target.host, why));
     out.text = fmt::format("{}:{}", target.host, target.port);
     return out;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "load.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench::loadgen {
 
@@ -20,7 +20,7 @@ struct resolved_endpoint {
     std::string text;  // host:port, for messages
 };
 
-// Resolves host:port (numeric or a name). Throws std::invalid_argument naming the target.
+// Resolves host:port (numeric or a name). Throws usage_error naming the target.
 resolved_endpoint resolve(const endpoint& target);
 
 // Looks up host:port (numeric or a name) and stores its first address: the one lookup behind

@@ -14,7 +14,7 @@
 #include "out_buffer.hpp"
 #include "payload.hpp"
 #include "protocol/line_splitter.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 #include "validator.hpp"
 
 namespace robotbench::loadgen {

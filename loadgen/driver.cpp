@@ -61,8 +61,10 @@ void report_progress(std::vector<std::unique_ptr<worker>>& workers, const load_c
 
 unsigned generator_threads(const load_config& config) {
     unsigned threads = config.threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    return std::min(threads, config.connections);
+    // By default the generator takes half the cores and leaves the rest to the server it
+    // measures on the same machine: more generator threads only steal the server's CPU.
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency() / 2);
+    return std::max(1u, std::min(threads, config.connections));
 }
 
 load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_config& config,

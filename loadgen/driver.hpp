@@ -17,8 +17,4 @@ namespace robotbench::loadgen {
 load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_config& config,
                   bool service_is_latency, const progress_fn& on_progress);
 
-// The generator threads to use: config.threads, or min(cores, connections) when 0; never more
-// than there are connections.
-unsigned generator_threads(const load_config& config);
-
 }  // namespace robotbench::loadgen

@@ -12,6 +12,7 @@
 #include "fd_limit.hpp"
 #include "intervals.hpp"
 #include "load_worker.hpp"
+#include "usage_error.hpp"
 
 namespace robotbench::loadgen {
 
@@ -45,13 +46,7 @@ load_result sum_of(const load_result& all, const std::vector<std::unique_ptr<wor
 }  // namespace
 
 idle_result run_idle(const idle_config& config, const progress_fn& on_progress) {
-    if (config.probes == 0) throw std::invalid_argument("idle: at least one probe connection");
-    if (!(config.probe_rate > 0))
-        throw std::invalid_argument("--probe-rate must be a positive number of requests/s");
-    if (config.interval.count() <= 0)
-        throw std::invalid_argument("--idle-interval must be longer than zero (e.g. 2s)");
-    if (config.load.requests > 0)
-        throw std::invalid_argument("a request count applies to the load scenario only");
+    check_idle_config(config);
 
     // The idle connections: open loop at one request per interval each.
     load_plan idle{config.load, resolve(config.load.target), 0};

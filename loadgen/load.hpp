@@ -26,7 +26,7 @@ struct endpoint {
 struct load_config {
     endpoint target;
     unsigned connections = 64;            // -c
-    unsigned threads = 0;                 // -t, generator threads; 0: min(cores, connections)
+    unsigned threads = 0;                 // -t, generator threads; 0: generator_threads()' default
     std::size_t size = 64;                // --size, payload bytes per request
     unsigned pipeline = 1;                // -P, requests in flight per connection
     double rate = 0;                      // -R, total requests per second; 0: closed loop
@@ -47,6 +47,11 @@ struct load_config {
     // unanswered, and no drain follows. nullptr: the run always lasts its full length. Not owned.
     const std::atomic<bool>* stop = nullptr;
 };
+
+// The generator threads a run uses: config.threads, or half the cores (at least one) when 0,
+// leaving the rest to a server on the same machine; never more than there are connections. The
+// one place that default is decided. Pure; any thread.
+unsigned generator_threads(const load_config& config);
 
 // In open loop a connection keeps at most this many requests in flight; sends due beyond it
 // wait (and count as unsent if the window ends first). -P does not apply to open loop.
@@ -136,7 +141,7 @@ struct progress {
 using progress_fn = std::function<void(const progress&)>;
 
 // Runs the closed- or open-loop load. Calls on_progress (if set) about once a second from the
-// calling thread. Throws std::invalid_argument for impossible settings.
+// calling thread. Throws usage_error for impossible settings.
 load_result run_load(const load_config& config, const progress_fn& on_progress = {});
 
 // --scenario churn: connections open, send `requests_per_connection` requests, and close, at a

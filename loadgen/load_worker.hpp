@@ -16,7 +16,7 @@ using load_plan = worker_plan<load_config>;
 class load_worker final : public connection_worker {
   public:
     // Thread `index` of plan.threads owns the connections c with c % threads == index. Allocates
-    // everything up front; throws std::system_error / std::invalid_argument.
+    // everything up front; throws std::system_error / usage_error.
     load_worker(const load_plan& plan, unsigned index);
     void run(start_line& line) override;
 

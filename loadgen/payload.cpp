@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "protocol/reply.hpp"
+#include "usage_error.hpp"
 
 namespace robotbench::loadgen {
 
@@ -50,7 +51,7 @@ void payload_builder::numbered_text::show(std::uint64_t wanted) noexcept {
 
 payload_builder::payload_builder(std::uint32_t connection_id, std::size_t size) {
     if (size < min_payload_size)
-        throw std::invalid_argument(fmt::format(
+        throw usage_error(fmt::format(
             "payload size {} is below the minimum of {} bytes (connection id and sequence number)",
             size, min_payload_size));
     std::string payload(size, '\0');

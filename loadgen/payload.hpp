@@ -21,7 +21,7 @@ constexpr std::size_t min_payload_size = 16;
 // by the connection's thread.
 class payload_builder {
   public:
-    // Throws std::invalid_argument when size < min_payload_size.
+    // Throws usage_error when size < min_payload_size.
     payload_builder(std::uint32_t connection_id, std::size_t size);
 
     // The payload of request `seq` (without LF). Valid until the next call on this builder.

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench::loadgen {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "load.hpp"
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench::loadgen::presence_detail {
 

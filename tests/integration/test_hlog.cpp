@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "harness/hlog.hpp"
-#include "harness/json_reader.hpp"
+#include <nlohmann/json.hpp>
 #include "support/command.hpp"
 #include "support/files.hpp"
 #include "support/server.hpp"
@@ -202,22 +202,20 @@ TEST_F(hlog_test, timeline_has_one_row_a_second_adding_up_and_errors_in_their_se
     EXPECT_EQ(number(run, "errors"), number(run, "errors_wrong"));
 
     // The JSON holds the same seconds.
-    const auto doc = parse_json(read_file(json));
-    const auto* runs = doc.find("runs");
-    ASSERT_TRUE(runs && runs->items() && runs->items()->size() == 1);
-    const auto* seconds = runs->items()->front().find("timeline");
-    ASSERT_TRUE(seconds && seconds->items());
-    ASSERT_EQ(seconds->items()->size(), 3u);
+    const auto doc = nlohmann::json::parse(read_file(json));
+    ASSERT_EQ(doc.at("runs").size(), 1u);
+    const auto& seconds = doc.at("runs").at(0).at("timeline");
+    ASSERT_EQ(seconds.size(), 3u);
     for (std::size_t k = 0; k < 3; ++k) {
-        const auto& s = (*seconds->items())[k];
+        const auto& s = seconds.at(k);
         for (const char* key :
              {"second", "requests", "throughput_rps", "p50_us", "p99_us", "errors", "online"})
-            ASSERT_TRUE(s.find(key) && s.find(key)->number()) << key;
-        EXPECT_EQ(*s.find("second")->number(), double(k + 1));
-        EXPECT_EQ(*s.find("requests")->number(), number(rows[k], "requests"));
-        EXPECT_EQ(*s.find("errors")->number(), number(rows[k], "errors"));
-        EXPECT_NEAR(*s.find("p99_us")->number(), number(rows[k], "p99_us"), 0.001);
-        EXPECT_GT(*s.find("throughput_rps")->number(), 0);
+            ASSERT_TRUE(s.contains(key) && s.at(key).is_number()) << key;
+        EXPECT_EQ(s.at("second").get<double>(), double(k + 1));
+        EXPECT_EQ(s.at("requests").get<double>(), number(rows[k], "requests"));
+        EXPECT_EQ(s.at("errors").get<double>(), number(rows[k], "errors"));
+        EXPECT_NEAR(s.at("p99_us").get<double>(), number(rows[k], "p99_us"), 0.001);
+        EXPECT_GT(s.at("throughput_rps").get<double>(), 0);
     }
     EXPECT_EQ(server.terminate(), 0);
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocol/unique_fd.hpp"
+#include "system/unique_fd.hpp"
 
 namespace robotbench::test {
 

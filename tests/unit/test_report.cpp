@@ -31,7 +31,7 @@ run_record clean_run() {
     r.git_revision = "abc123";
     r.backend = "select";
     r.target = "127.0.0.1:4000";
-    r.options.threads = 2;
+    r.options.load.threads = 2;
     r.loaded = true;
     r.requests = 500'000;
     r.measured_s = 5.0;
@@ -113,7 +113,7 @@ TEST(report, a_clean_run_shows_every_figure_with_its_unit) {
 
 TEST(report, an_open_loop_run_shows_both_latencies_and_the_lag) {
     auto r = clean_run();
-    r.options.rate = 20'000;
+    r.options.load.rate = 20'000;
     r.service.p50 = 30'000;
     r.max_lag_ns = 1'500'000;
     const auto text = squeezed(run_report(r));
@@ -222,7 +222,7 @@ TEST(report, the_requests_the_window_left_unanswered_are_named) {
     EXPECT_NE(text.find("Unanswered 64 sent and not yet answered when the window closed"),
               std::string::npos)
         << text;
-    r.options.rate = 10'000;
+    r.options.load.rate = 10'000;
     r.unanswered = 4'096;
     r.unsent = 22'504;
     text = squeezed(run_report(r));
@@ -240,7 +240,7 @@ TEST(report, an_interrupted_run_says_how_much_was_measured) {
     auto r = clean_run();
     r.interrupted = true;
     r.measured_s = 1.5;
-    r.options.duration = 30s;
+    r.options.load.duration = 30s;
     const auto text = squeezed(run_report(r));
     EXPECT_NE(text.find("Result INTERRUPTED after 1.50 s of the 30s measured window"),
               std::string::npos)
@@ -250,7 +250,7 @@ TEST(report, an_interrupted_run_says_how_much_was_measured) {
 
 TEST(bottleneck, in_open_loop_the_schedule_not_the_cpu_is_the_sign) {
     auto r = clean_run();
-    r.options.rate = 100'000;
+    r.options.load.rate = 100'000;
     r.generator_window_cpu_s = 3.0;  // more CPU per request than the server: the rate set the pace
     EXPECT_TRUE(bottleneck_warnings(r, 2).empty());
     r.max_lag_ns = 25'000'000;

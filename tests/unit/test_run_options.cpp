@@ -8,6 +8,8 @@
 
 #include "backends/backend.hpp"
 #include "harness/duration.hpp"
+#include "harness/environment.hpp"
+#include "harness/flag_transformers.hpp"
 #include "harness/run_options.hpp"
 
 namespace robotbench {
@@ -49,6 +51,66 @@ TEST(duration, text_is_the_shortest_exact_spelling) {
         EXPECT_EQ(parse_duration(duration_text(d)), d);
 }
 
+TEST(size_flag, accepts_bytes_with_or_without_a_unit) {
+    EXPECT_EQ(parse_size("64"), 64u);
+    EXPECT_EQ(parse_size("4k"), 4096u);
+    EXPECT_EQ(parse_size("4K"), 4096u);
+    EXPECT_EQ(parse_size("4kb"), 4096u);
+    EXPECT_EQ(parse_size("4KiB"), 4096u);
+    EXPECT_EQ(parse_size("1m"), 1u << 20);
+    EXPECT_EQ(parse_size("16b"), 16u);
+}
+
+TEST(size_flag, refuses_what_is_not_a_size) {
+    for (const char* bad : {"", "k", "-1", "+4", "1.5k", "4x", "4 k", " 4", "four", "4kk", "1e3"})
+        EXPECT_EQ(parse_size(bad), std::nullopt) << bad;
+}
+
+// The flags as a user types them: the transformer sits in front of the range check, and a refusal
+// is one line naming the units or the valid names.
+TEST(flag_transformers, size_and_scenario_flags_parse_and_refuse_in_one_line) {
+    const auto parse = [](std::vector<std::string> args, std::size_t& size, scenario& kind) {
+        CLI::App app;
+        app.add_option("--size", size)
+            ->transform(size_transformer())
+            ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+        app.add_option("--scenario", kind)->transform(scenario_transformer());
+        std::reverse(args.begin(), args.end());
+        try {
+            app.parse(args);
+            return std::string();
+        } catch (const CLI::ParseError& e) {
+            return std::string(e.what());
+        }
+    };
+    std::size_t size = 0;
+    scenario kind = scenario::load;
+    EXPECT_EQ(parse({"--size", "2k", "--scenario", "churn"}, size, kind), "");
+    EXPECT_EQ(size, 2048u);
+    EXPECT_EQ(kind, scenario::churn);
+    EXPECT_EQ(parse({"--scenario=idle"}, size, kind), "");
+    EXPECT_EQ(kind, scenario::idle);
+
+    auto error = parse({"--size", "2q"}, size, kind);
+    EXPECT_NE(error.find("'2q' is not a size in bytes"), std::string::npos) << error;
+    EXPECT_NE(error.find("kib"), std::string::npos) << error;
+    error = parse({"--size", "32m"}, size, kind);  // a size, but above the range
+    EXPECT_NE(error.find("33554432"), std::string::npos) << error;
+    for (const char* bad : {"stress", "1", "LOAD"}) {
+        error = parse({"--scenario", bad}, size, kind);
+        EXPECT_NE(error.find("(valid: load, presence, churn, idle)"), std::string::npos)
+            << bad << ": " << error;
+        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    }
+}
+
+TEST(timestamp, is_utc_iso_8601_to_the_second) {
+    using namespace std::chrono;
+    const sys_seconds t = sys_days{2024y / 1 / 2} + 3h + 4min + 5s;
+    EXPECT_EQ(utc_timestamp(t + 999ms), "2024-01-02T03:04:05Z");
+    EXPECT_EQ(utc_timestamp(sys_days{1970y / 1 / 1}), "1970-01-01T00:00:00Z");
+}
+
 TEST(backend_list, expands_names_aliases_lists_and_all) {
     EXPECT_EQ(expand_backends("select").names, std::vector<std::string>{"select"});
     EXPECT_EQ(expand_backends("thread-pool").names, std::vector<std::string>{"thread"});
@@ -88,34 +150,34 @@ TEST(run_settings, impossible_ones_are_refused_with_a_reason) {
     EXPECT_EQ(check_run_options(good), "");
 
     auto o = good;
-    o.pipeline = 0;
+    o.load.pipeline = 0;
     EXPECT_NE(check_run_options(o).find("--pipeline"), std::string::npos);
     o = good;
-    o.duration = 0s;
+    o.load.duration = 0s;
     EXPECT_NE(check_run_options(o).find("--duration"), std::string::npos);
     o = good;
-    o.connections = 0;
+    o.load.connections = 0;
     EXPECT_NE(check_run_options(o).find("--connections"), std::string::npos);
     o = good;
-    o.size = 5000;
+    o.load.size = 5000;
     o.max_line = 4096;
     const auto message = check_run_options(o);
     EXPECT_NE(message.find("--size 5000"), std::string::npos) << message;
     EXPECT_NE(message.find("4096"), std::string::npos) << message;
-    o.size = 4096;
+    o.load.size = 4096;
     EXPECT_EQ(check_run_options(o), "");
     o = good;
     o.kind = scenario::churn;
     o.connect_rate = 0;
     EXPECT_NE(check_run_options(o).find("--connect-rate"), std::string::npos);
     o = good;
-    o.rate = -1;
+    o.load.rate = -1;
     EXPECT_NE(check_run_options(o).find("--rate"), std::string::npos);
     // Open loop has its own in-flight bound: -P would be ignored, so it is refused.
     o = good;
-    o.rate = 1000;
+    o.load.rate = 1000;
     EXPECT_EQ(check_run_options(o), "");
-    o.pipeline = 4;
+    o.load.pipeline = 4;
     EXPECT_NE(check_run_options(o).find("--pipeline applies to closed loop only"),
               std::string::npos);
 }
@@ -144,10 +206,10 @@ TEST(run_settings, one_document_on_stdout_and_a_request_count_for_load_only) {
 
 TEST(run_settings, the_in_flight_bound_of_each_mode) {
     run_options o;
-    o.pipeline = 8;
+    o.load.pipeline = 8;
     EXPECT_EQ(max_in_flight(o), 8u);
-    o.pipeline = 1;
-    o.rate = 1000;
+    o.load.pipeline = 1;
+    o.load.rate = 1000;
     EXPECT_EQ(max_in_flight(o), loadgen::open_loop_max_in_flight);
     o.kind = scenario::churn;
     o.requests_per_connection = 4;
@@ -156,18 +218,18 @@ TEST(run_settings, the_in_flight_bound_of_each_mode) {
 
 TEST(run_settings, generator_threads_never_exceed_connections) {
     run_options o;
-    o.connections = 1;
+    o.load.connections = 1;
     EXPECT_EQ(generator_threads(o), 1u);
-    o.connections = 8;
-    o.threads = 3;
+    o.load.connections = 8;
+    o.load.threads = 3;
     EXPECT_EQ(generator_threads(o), 3u);
-    o.connections = 2;
+    o.load.connections = 2;
     EXPECT_EQ(generator_threads(o), 2u);
 }
 
 TEST(run_settings, generator_threads_default_to_half_the_cores) {
     run_options o;
-    o.connections = 1000;
+    o.load.connections = 1000;
     const unsigned cores = std::thread::hardware_concurrency();
     EXPECT_EQ(generator_threads(o), std::max(1u, cores / 2));
 }

@@ -19,7 +19,7 @@ run_record measured(const std::string& backend, double throughput, std::uint64_t
     run_record r;
     r.backend = backend;
     r.target = "127.0.0.1:1";
-    r.options.connections = 64;
+    r.options.load.connections = 64;
     r.loaded = true;
     r.measured_s = 1.0;
     r.requests = static_cast<std::uint64_t>(throughput);

@@ -6,10 +6,13 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "loadgen/config_check.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/payload.hpp"
+#include "loadgen/schedule.hpp"
+#include "loadgen/usage_error.hpp"
 #include "loadgen/validator.hpp"
 #include "protocol/line_splitter.hpp"
 
@@ -174,13 +177,13 @@ load_config valid_config() {
     return c;
 }
 
-TEST(settings, impossible_settings_are_refused_with_invalid_argument) {
+TEST(settings, impossible_settings_are_refused_as_usage_errors) {
     EXPECT_NO_THROW(check_load_config(valid_config()));
     auto refused = [](auto change) {
         load_config c = valid_config();
         change(c);
-        EXPECT_THROW(check_load_config(c), std::invalid_argument);
-        EXPECT_THROW(run_load(c), std::invalid_argument);
+        EXPECT_THROW(check_load_config(c), usage_error);
+        EXPECT_THROW(run_load(c), usage_error);
     };
     refused([](load_config& c) { c.connections = 0; });
     refused([](load_config& c) { c.pipeline = 0; });
@@ -208,8 +211,41 @@ TEST(settings, churn_needs_a_positive_connect_rate) {
     c.load = valid_config();
     EXPECT_NO_THROW(check_churn_config(c));
     c.connect_rate = 0;
-    EXPECT_THROW(check_churn_config(c), std::invalid_argument);
-    EXPECT_THROW(run_churn(c), std::invalid_argument);
+    EXPECT_THROW(check_churn_config(c), usage_error);
+    EXPECT_THROW(run_churn(c), usage_error);
+}
+
+// One default for the generator threads, whoever asks: half the cores, at most one per connection.
+TEST(settings, generator_threads_default_to_half_the_cores) {
+    load_config c = valid_config();
+    c.connections = 1000;
+    EXPECT_EQ(generator_threads(c), std::max(1u, std::thread::hardware_concurrency() / 2));
+    c.connections = 1;
+    EXPECT_EQ(generator_threads(c), 1u);
+    c.threads = 3;
+    c.connections = 8;
+    EXPECT_EQ(generator_threads(c), 3u);
+}
+
+// Only usage_error means "the user asked for something impossible" (exit status 2); an
+// invalid_argument from a broken internal invariant is a failure of the program, not bad usage.
+TEST(settings, internal_invalid_arguments_are_not_usage_errors) {
+    const auto kind = [](auto f) -> std::string {
+        try {
+            f();
+        } catch (const usage_error&) {
+            return "usage_error";
+        } catch (const std::invalid_argument&) {
+            return "invalid_argument";
+        }
+        return "nothing";
+    };
+    EXPECT_EQ(kind([] { open_schedule(100, 0, 0); }), "invalid_argument");
+    EXPECT_EQ(kind([] { open_schedule(-5, 1, 0); }), "invalid_argument");
+    EXPECT_EQ(kind([] { payload_builder(0, min_payload_size - 1); }), "usage_error");
+    load_config c = valid_config();
+    c.connections = 0;
+    EXPECT_EQ(kind([&] { check_load_config(c); }), "usage_error");
 }
 
 }  // namespace

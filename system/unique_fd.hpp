@@ -1,6 +1,6 @@
 #pragma once
-// The owning file descriptor every layer uses: the project's one place where close(2) is called
-// on a descriptor that something owns.
+// A POSIX utility, not part of the protocol: the owning file descriptor every layer uses, and the
+// project's one place where close(2) is called on a descriptor that something owns.
 
 #include <unistd.h>
 
