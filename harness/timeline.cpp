@@ -57,7 +57,7 @@ std::string timeline_csv(std::span<const run_record> runs) {
         const auto& o = r.options;
         const auto cell =
             fmt::format("{},{},{},{},{:g},{}", r.backend.empty() ? "target" : r.backend,
-                        o.connections, o.size, o.pipeline, o.rate, scenario_name(o.kind));
+                        o.load.connections, o.load.size, o.load.pipeline, o.load.rate, scenario_name(o.kind));
         seen.push_back(cell);
         const auto repeat = std::count(seen.begin(), seen.end(), cell);
         for (const auto& t : r.timeline)
