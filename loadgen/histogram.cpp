@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <stdexcept>
 
 namespace robotbench::loadgen {
 
@@ -46,6 +47,19 @@ void histogram::merge(const histogram& other) {
     sum_ += other.sum_;
     min_ = std::min(min_, other.min_);
     max_ = std::max(max_, other.max_);
+}
+
+void histogram::assign(std::span<const std::uint64_t> counts, std::uint64_t clamped,
+                       std::uint64_t min, std::uint64_t max, double sum) {
+    if (counts.size() != counts_.size())
+        throw std::invalid_argument("histogram::assign: counts of another layout");
+    std::copy(counts.begin(), counts.end(), counts_.begin());
+    count_ = 0;
+    for (const auto c : counts_) count_ += c;
+    clamped_ = clamped;
+    min_ = min;
+    max_ = max;
+    sum_ = sum;
 }
 
 void histogram::reset() noexcept {
