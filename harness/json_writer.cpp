@@ -73,6 +73,25 @@ void write_strings(json_out& j, std::string_view name, const std::vector<std::st
     j.close(']');
 }
 
+// A distributed run's ranks (mpirun): where each ran, what it drove and what it cost.
+void write_ranks(json_out& j, const run_record& r) {
+    j.key("generator_ranks");
+    j.open('[');
+    for (std::size_t i = 0; i < r.ranks.size(); ++i) {
+        const auto& rank = r.ranks[i];
+        j.open('{');
+        j.count("rank", i);
+        j.text("host", rank.host);
+        j.count("connections", rank.connections);
+        j.number("rate_rps", rank.rate, 1);
+        j.count("requests", rank.requests);
+        j.number("generator_cpu_s", rank.generator_cpu_s, 3);
+        j.number("generator_window_cpu_s", rank.generator_window_cpu_s, 3);
+        j.close('}');
+    }
+    j.close(']');
+}
+
 void write_run(json_out& j, const run_record& r) {
     j.open('{');
     for (const auto& c : columns()) {
@@ -100,6 +119,7 @@ void write_run(json_out& j, const run_record& r) {
         j.null("generator_user_cpu_s");
         j.null("generator_sys_cpu_s");
     }
+    write_ranks(j, r);
     j.text("presence_note", r.presence.note);
     write_strings(j, "presence_failure_details", r.presence.details);
     write_strings(j, "problems", r.problems);

@@ -195,6 +195,12 @@ std::string run_heading(const run_record& r) {
     else
         what += fmt::format(", {} connections", o.connections);
     what += fmt::format(", {} generator thread{}", o.threads, o.threads == 1 ? "" : "s");
+    if (!r.ranks.empty()) {
+        // A distributed run: at most that many threads on each rank, for its share.
+        std::string hosts;
+        for (const auto& rank : r.ranks) hosts += (hosts.empty() ? "" : ", ") + rank.host;
+        what += fmt::format(" at most on each of {} ranks ({})", r.ranks.size(), hosts);
+    }
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);

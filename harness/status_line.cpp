@@ -18,7 +18,8 @@ std::string status_text(std::string_view label, const loadgen::progress& p) {
                        format_count(p.errors));
 }
 
-status_line::status_line(std::FILE* to) : to_(to), enabled_(::isatty(::fileno(to)) == 1) {}
+status_line::status_line(std::FILE* to)
+    : to_(to), enabled_(to != nullptr && ::isatty(::fileno(to)) == 1) {}
 
 void status_line::show(std::string_view label, const loadgen::progress& p) {
     if (!enabled_) return;

@@ -30,6 +30,7 @@ esac
 
 packages=(g++ cmake make pkg-config git libuv1-dev liburing-dev libcli11-dev libfmt-dev
           libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy
+          libopenmpi-dev openmpi-bin
           "${extra_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
