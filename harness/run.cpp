@@ -291,6 +291,21 @@ bool all_agree(bool ok, rank_group* group) {
     return failed.empty();
 }
 
+// Why `run` cannot serve these ranks: the server it starts on rank 0 listens on loopback, so
+// every rank must be on rank 0's host. Empty when they are (or without ranks).
+std::string one_host_problem(const rank_group* group) {
+    if (group == nullptr) return {};
+    const auto& hosts = group->hosts();
+    for (std::size_t r = 1; r < hosts.size(); ++r)
+        if (hosts[r] != hosts[0])
+            return fmt::format(
+                "run under mpirun starts the server on rank 0's host ({}) listening on 127.0.0.1, "
+                "but rank {} runs on {}; across hosts start `robotbench serve --host 0.0.0.0` "
+                "and use `robotbench load --target HOST:PORT`",
+                hosts[0], r, hosts[r]);
+    return {};
+}
+
 // Whether another round is due: rank 0 decides from its merged records, the others follow.
 bool another_round(const run_options& o, std::span<const run_record> runs, rank_group* group) {
     const bool more = !interrupt_guard::requested() && wants_another_run(o.repeat, o, runs);
@@ -418,6 +433,10 @@ int run_command(run_options options, rank_group* group) {
         return 2;
     }
     if (!all_agree(usable(options, group), group)) return 2;
+    if (const auto why = one_host_problem(group); !why.empty()) {
+        if (root) fmt::print(stderr, "robotbench: {}\n", why);
+        return 2;
+    }
     // A backend that cannot hold this run's clients is refused before any server starts; one
     // that `all` brought in is left out with the reason.
     std::vector<std::string> names;
