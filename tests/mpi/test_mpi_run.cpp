@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <thread>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -173,6 +176,33 @@ TEST_F(mpi_run, a_rank_that_cannot_connect_fails_the_run_naming_it_within_its_ti
     EXPECT_NE(out.output.find("cannot connect to 127.0.0.1:1"), std::string::npos) << out.output;
     EXPECT_LT(took, 30s) << "the probe gives up after 2 s";
     EXPECT_EQ(last_csv_row(dir_.path() / "runs.csv").at("status"), "failed");
+}
+
+TEST_F(mpi_run, a_rank_that_dies_ends_the_run_naming_it_instead_of_hanging) {
+    server_process server("epoll");
+    ASSERT_NE(server.port(), 0);
+    std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", ROBOTBENCH_MPIRUN,
+                                  "--allow-run-as-root", "--oversubscribe"};
+    const auto ranks_args = ranks_running(ranks, {"load", "--target", fmt_target(server.port()),
+                                                  "-c", "3", "-d", "30s", "--warmup", "100ms",
+                                                  "--no-csv"});
+    argv.insert(argv.end(), ranks_args.begin(), ranks_args.end());
+    const auto started = std::chrono::steady_clock::now();
+    child_process mpirun(argv);
+    // mpirun starts the ranks on this host as its own children; one of them is killed mid-run.
+    std::vector<pid_t> children;
+    while (children.size() < std::size_t(ranks) && std::chrono::steady_clock::now() < started + 20s) {
+        std::this_thread::sleep_for(100ms);
+        children = child_pids(mpirun.pid());
+    }
+    ASSERT_EQ(children.size(), std::size_t(ranks));
+    std::this_thread::sleep_for(1s);
+    ::kill(children.back(), SIGKILL);
+    const auto out = collect(mpirun, 60s);
+    EXPECT_NE(out.status, 0) << out.output;
+    EXPECT_NE(out.output.find("exited on signal 9"), std::string::npos) << out.output;
+    EXPECT_NE(out.output.find("process rank "), std::string::npos) << "the rank is named";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 25s) << "the 30 s run was not cut short";
 }
 
 TEST_F(mpi_run, fewer_connections_than_ranks_is_a_usage_error) {
