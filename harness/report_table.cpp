@@ -178,6 +178,18 @@ std::string verdict_reasons(const run_record& r) {
 
 }  // namespace
 
+namespace {
+
+// A distributed run: the generator threads are at most that many on each rank, for its share.
+std::string ranks_text(const run_record& r) {
+    if (r.ranks.empty()) return {};
+    std::string hosts;
+    for (const auto& rank : r.ranks) hosts += (hosts.empty() ? "" : ", ") + rank.host;
+    return fmt::format(" at most on each of {} ranks ({})", r.ranks.size(), hosts);
+}
+
+}  // namespace
+
 std::string run_heading(const run_record& r) {
     const auto& o = r.options;
     std::string what = fmt::format("{}, {}", subject(r), scenario_name(o.kind));
@@ -185,22 +197,18 @@ std::string run_heading(const run_record& r) {
     if (o.kind == scenario::idle)
         return what + fmt::format(
                           ", {} idle connections sending one request every {} each, {} probes at "
-                          "{} req/s, {} generator thread{}, {}-byte payloads, {} warm-up + {} "
+                          "{} req/s, {} generator thread{}{}, {}-byte payloads, {} warm-up + {} "
                           "measured",
                           o.connections, duration_text(o.idle_interval), idle_probes,
-                          format_rate(o.probe_rate), o.threads, o.threads == 1 ? "" : "s", o.size,
+                          format_rate(o.probe_rate), o.threads, o.threads == 1 ? "" : "s",
+                          ranks_text(r), o.size,
                           duration_text(o.warmup), duration_text(o.duration));
     if (o.kind == scenario::churn)
         what += fmt::format(", at most {} connections open", o.connections);
     else
         what += fmt::format(", {} connections", o.connections);
     what += fmt::format(", {} generator thread{}", o.threads, o.threads == 1 ? "" : "s");
-    if (!r.ranks.empty()) {
-        // A distributed run: at most that many threads on each rank, for its share.
-        std::string hosts;
-        for (const auto& rank : r.ranks) hosts += (hosts.empty() ? "" : ", ") + rank.host;
-        what += fmt::format(" at most on each of {} ranks ({})", r.ranks.size(), hosts);
-    }
+    what += ranks_text(r);
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);
