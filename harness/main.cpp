@@ -105,8 +105,9 @@ int main(int argc, char** argv) {
         }
 #endif
     } else if (ranks > 1 && (app.got_subcommand(sweep_cmd) || app.got_subcommand(slo_cmd))) {
-        fmt::print(stderr, "robotbench: only run and load spread their load over mpirun's "
-                           "ranks; start {} once, without mpirun\n",
+        fmt::print(stderr,
+                   "robotbench: only run and load spread their load over mpirun's "
+                   "ranks; start {} once, without mpirun\n",
                    app.got_subcommand(sweep_cmd) ? "sweep" : "slo");
         return 2;
     }

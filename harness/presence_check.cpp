@@ -25,13 +25,13 @@ void gather_presence(loadgen::presence_result& result, rank_group& group) {
     for (std::size_t rank = 0; rank < checks.size(); ++rank) {
         result.checks += static_cast<unsigned>(checks[rank]);
         result.failures += static_cast<unsigned>(failures[rank]);
-        result.max_convergence = std::max(
-            result.max_convergence, std::chrono::nanoseconds(std::int64_t(longest[rank])));
+        result.max_convergence =
+            std::max(result.max_convergence, std::chrono::nanoseconds(std::int64_t(longest[rank])));
         std::size_t from = 0;
         for (auto end = all_details[rank].find('\n'); end != std::string::npos;
              from = end + 1, end = all_details[rank].find('\n', from))
-            result.failure_details.push_back(fmt::format(
-                "rank {}: {}", rank, all_details[rank].substr(from, end - from)));
+            result.failure_details.push_back(
+                fmt::format("rank {}: {}", rank, all_details[rank].substr(from, end - from)));
     }
 }
 

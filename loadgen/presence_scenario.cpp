@@ -72,15 +72,13 @@ void scenario::check_count(std::string_view when, bool timed) {
         }
         exact_since.reset();
         if (answer.at >= deadline) {
-            return fail(
-                fmt::format("{}: /online expected {} ({} other + control + {} open{}), last seen "
-                            "{}, {} after the last change",
-                            when, want, baseline_, open_.size(),
-                            config_.sum_over_ranks
-                                ? fmt::format(" + {} of the other ranks", others_)
-                                : std::string(),
-                            answer.count,
-                            format_ms(answer.at - last_change_)));
+            return fail(fmt::format(
+                "{}: /online expected {} ({} other + control + {} open{}), last seen "
+                "{}, {} after the last change",
+                when, want, baseline_, open_.size(),
+                config_.sum_over_ranks ? fmt::format(" + {} of the other ranks", others_)
+                                       : std::string(),
+                answer.count, format_ms(answer.at - last_change_)));
         }
         std::this_thread::sleep_for(question_pause);
     }

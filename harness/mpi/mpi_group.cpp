@@ -53,8 +53,8 @@ std::vector<std::string> world_group::all_gather(const std::string& local) {
                    MPI_CHAR, MPI_COMM_WORLD);
     std::vector<std::string> texts;
     for (std::size_t i = 0; i < lengths.size(); ++i)
-        texts.push_back(all.substr(static_cast<std::size_t>(offsets[i]),
-                                   static_cast<std::size_t>(lengths[i])));
+        texts.push_back(
+            all.substr(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(lengths[i])));
     return texts;
 }
 
@@ -66,7 +66,8 @@ std::vector<std::string> world_group::failures(const std::string& why) {
     if (any == 0) return lines;
     const auto whys = all_gather(why);
     for (std::size_t r = 0; r < whys.size(); ++r)
-        if (!whys[r].empty()) lines.push_back(fmt::format("rank {} ({}): {}", r, hosts_[r], whys[r]));
+        if (!whys[r].empty())
+            lines.push_back(fmt::format("rank {} ({}): {}", r, hosts_[r], whys[r]));
     return lines;
 }
 
@@ -112,8 +113,8 @@ void world_group::merge(loadgen::load_result& r) {
     r.unsent = sum_to_root(r.unsent);
     r.connects = sum_to_root(r.connects);
     auto& e = r.errors;
-    for (auto* kind : {&e.connect, &e.reset, &e.closed, &e.timeout, &e.wrong, &e.reordered,
-                       &e.missing})
+    for (auto* kind :
+         {&e.connect, &e.reset, &e.closed, &e.timeout, &e.wrong, &e.reordered, &e.missing})
         *kind = sum_to_root(*kind);
     r.generator_cpu.user_s = sum_to_root(r.generator_cpu.user_s);
     r.generator_cpu.sys_s = sum_to_root(r.generator_cpu.sys_s);

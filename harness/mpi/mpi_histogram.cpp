@@ -10,8 +10,8 @@ void reduce_histogram(loadgen::histogram& h, int root, MPI_Comm comm) {
     MPI_Comm_rank(comm, &rank);
     const auto counts = h.counts();
     std::vector<std::uint64_t> merged(rank == root ? counts.size() : 0);
-    MPI_Reduce(counts.data(), merged.data(), static_cast<int>(counts.size()), MPI_UINT64_T,
-               MPI_SUM, root, comm);
+    MPI_Reduce(counts.data(), merged.data(), static_cast<int>(counts.size()), MPI_UINT64_T, MPI_SUM,
+               root, comm);
     // The raw minimum of an empty histogram is UINT64_MAX, so it never lowers the merged one.
     const std::uint64_t low = h.count() ? h.min() : UINT64_MAX, high = h.max();
     const std::uint64_t clamped = h.clamped();

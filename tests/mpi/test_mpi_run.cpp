@@ -3,13 +3,12 @@
 // that cannot connect fails the run in good time.
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <chrono>
-#include <thread>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/json_reader.hpp"
@@ -27,8 +26,9 @@ constexpr int ranks = 3;
 // `mpirun --allow-run-as-root --oversubscribe -np N robotbench ARGS...` (and more MPMD parts
 // after ":"), output joined.
 outcome run_mpi(const std::vector<std::vector<std::string>>& parts, std::chrono::seconds timeout) {
-    std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", ROBOTBENCH_MPIRUN,
-                                  "--allow-run-as-root", "--oversubscribe"};
+    std::vector<std::string> argv{
+        "/bin/sh",        "-c", "exec \"$0\" \"$@\" 2>&1", ROBOTBENCH_MPIRUN, "--allow-run-as-root",
+        "--oversubscribe"};
     for (std::size_t i = 0; i < parts.size(); ++i) {
         if (i > 0) argv.push_back(":");
         argv.insert(argv.end(), parts[i].begin(), parts[i].end());
@@ -75,11 +75,11 @@ TEST_F(mpi_run, three_ranks_share_the_load_and_rank_0_writes_the_merged_results)
     server_process server("epoll");
     ASSERT_NE(server.port(), 0);
     const auto json = dir_.path() / "runs.json", csv = dir_.path() / "runs.csv";
-    const auto out = run_mpi({ranks_running(
-                                 ranks, {"load", "--target", fmt_target(server.port()), "-c", "7",
-                                         "-d", "1s", "--warmup", "200ms", "--json",
-                                         json.string(), "--csv", csv.string()})},
-                             120s);
+    const auto out =
+        run_mpi({ranks_running(
+                    ranks, {"load", "--target", fmt_target(server.port()), "-c", "7", "-d", "1s",
+                            "--warmup", "200ms", "--json", json.string(), "--csv", csv.string()})},
+                120s);
     ASSERT_EQ(out.status, 0) << out.output;
     // One report, from rank 0.
     std::size_t reports = 0;
@@ -123,11 +123,11 @@ TEST_F(mpi_run, the_open_loop_rate_is_shared_like_the_connections) {
     server_process server("epoll");
     ASSERT_NE(server.port(), 0);
     const auto json = dir_.path() / "runs.json";
-    const auto out = run_mpi({ranks_running(ranks, {"load", "--target", fmt_target(server.port()),
-                                                    "-c", "6", "-R", "600", "-d", "1s",
-                                                    "--warmup", "100ms", "--no-presence",
-                                                    "--json", json.string()})},
-                             120s);
+    const auto out =
+        run_mpi({ranks_running(ranks, {"load", "--target", fmt_target(server.port()), "-c", "6",
+                                       "-R", "600", "-d", "1s", "--warmup", "100ms",
+                                       "--no-presence", "--json", json.string()})},
+                120s);
     ASSERT_EQ(out.status, 0) << out.output;
     const auto run = only_run(json);
     const auto& each = *run.find("generator_ranks")->items();
@@ -141,8 +141,7 @@ TEST_F(mpi_run, the_open_loop_rate_is_shared_like_the_connections) {
 TEST_F(mpi_run, rank_0_starts_the_backend_and_tells_the_others_where_it_listens) {
     const auto json = dir_.path() / "runs.json";
     const auto out = run_mpi({ranks_running(ranks, {"--backend=thread", "-c", "3", "-d", "500ms",
-                                                    "--warmup", "100ms", "--json",
-                                                    json.string()})},
+                                                    "--warmup", "100ms", "--json", json.string()})},
                              120s);
     ASSERT_EQ(out.status, 0) << out.output;
     const auto run = only_run(json);
@@ -162,8 +161,8 @@ TEST_F(mpi_run, a_rank_that_cannot_connect_fails_the_run_naming_it_within_its_ti
     server_process server("epoll");
     ASSERT_NE(server.port(), 0);
     // Rank 2 is given a port where nothing listens (MPMD: each part its own command line).
-    const std::vector<std::string> common{"-d", "1s", "--warmup", "100ms", "-c", "3", "--csv",
-                                          (dir_.path() / "runs.csv").string()};
+    const std::vector<std::string> common{
+        "-d", "1s", "--warmup", "100ms", "-c", "3", "--csv", (dir_.path() / "runs.csv").string()};
     auto good = std::vector<std::string>{"load", "--target", fmt_target(server.port())};
     auto bad = std::vector<std::string>{"load", "--target", "127.0.0.1:1"};
     good.insert(good.end(), common.begin(), common.end());
@@ -181,17 +180,19 @@ TEST_F(mpi_run, a_rank_that_cannot_connect_fails_the_run_naming_it_within_its_ti
 TEST_F(mpi_run, a_rank_that_dies_ends_the_run_naming_it_instead_of_hanging) {
     server_process server("epoll");
     ASSERT_NE(server.port(), 0);
-    std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", ROBOTBENCH_MPIRUN,
-                                  "--allow-run-as-root", "--oversubscribe"};
-    const auto ranks_args = ranks_running(ranks, {"load", "--target", fmt_target(server.port()),
-                                                  "-c", "3", "-d", "30s", "--warmup", "100ms",
-                                                  "--no-csv"});
+    std::vector<std::string> argv{
+        "/bin/sh",        "-c", "exec \"$0\" \"$@\" 2>&1", ROBOTBENCH_MPIRUN, "--allow-run-as-root",
+        "--oversubscribe"};
+    const auto ranks_args =
+        ranks_running(ranks, {"load", "--target", fmt_target(server.port()), "-c", "3", "-d", "30s",
+                              "--warmup", "100ms", "--no-csv"});
     argv.insert(argv.end(), ranks_args.begin(), ranks_args.end());
     const auto started = std::chrono::steady_clock::now();
     child_process mpirun(argv);
     // mpirun starts the ranks on this host as its own children; one of them is killed mid-run.
     std::vector<pid_t> children;
-    while (children.size() < std::size_t(ranks) && std::chrono::steady_clock::now() < started + 20s) {
+    while (children.size() < std::size_t(ranks) &&
+           std::chrono::steady_clock::now() < started + 20s) {
         std::this_thread::sleep_for(100ms);
         children = child_pids(mpirun.pid());
     }
@@ -206,8 +207,8 @@ TEST_F(mpi_run, a_rank_that_dies_ends_the_run_naming_it_instead_of_hanging) {
 }
 
 TEST_F(mpi_run, fewer_connections_than_ranks_is_a_usage_error) {
-    const auto out = run_mpi({ranks_running(ranks, {"load", "--target", "127.0.0.1:9", "-c", "2"})},
-                             60s);
+    const auto out =
+        run_mpi({ranks_running(ranks, {"load", "--target", "127.0.0.1:9", "-c", "2"})}, 60s);
     EXPECT_EQ(out.status, 2) << out.output;
     EXPECT_NE(out.output.find("-c 2 is fewer connections than the 3 ranks"), std::string::npos)
         << out.output;
