@@ -1,5 +1,7 @@
 #include "columns.hpp"
 
+#include <fmt/core.h>
+
 #include <array>
 
 namespace robotbench {
@@ -265,6 +267,18 @@ constexpr std::array all_columns{
     column{"sent",
            [](const run_record& r) -> cell {
                return r.loaded && r.options.load.requests > 0 ? cell{u64{r.sent}} : cell{};
+           }},
+    column{"ranks",
+           [](const run_record& r) -> cell {
+               return static_cast<u64>(r.ranks.empty() ? 1 : r.ranks.size());
+           }},
+    column{"generator_rank_cpu_s",
+           [](const run_record& r) -> cell {
+               if (!r.loaded || r.ranks.empty()) return {};
+               std::string each;
+               for (const auto& rank : r.ranks)
+                   each += fmt::format("{}{:.3f}", each.empty() ? "" : ";", rank.generator_cpu_s);
+               return each;
            }},
 };
 

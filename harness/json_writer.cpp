@@ -73,6 +73,24 @@ json timeline_json(const std::vector<timeline_row>& rows) {
     return all;
 }
 
+// A distributed run's ranks (mpirun): where each ran, what it drove and what it cost.
+json ranks_json(const run_record& r) {
+    json all = json::array();
+    for (std::size_t i = 0; i < r.ranks.size(); ++i) {
+        const auto& rank = r.ranks[i];
+        all.push_back({
+            {"rank", i},
+            {"host", rank.host},
+            {"connections", rank.connections},
+            {"rate_rps", json_number(rank.rate, 1)},
+            {"requests", rank.requests},
+            {"generator_cpu_s", json_number(rank.generator_cpu_s, 3)},
+            {"generator_window_cpu_s", json_number(rank.generator_window_cpu_s, 3)},
+        });
+    }
+    return all;
+}
+
 json run_json(const run_record& r) {
     json j = json::object();
     for (const auto& c : columns()) j[c.name] = json_cell(c.value(r));
@@ -94,6 +112,7 @@ json run_json(const run_record& r) {
     j["generator_sys_cpu_s"] =
         r.generator_cpu ? json_number(r.generator_cpu->sys_s, 3) : json(nullptr);
     j["timeline"] = timeline_json(r.timeline);
+    j["generator_ranks"] = ranks_json(r);
     j["presence_note"] = r.presence.note;
     j["presence_failure_details"] = r.presence.details;
     j["problems"] = r.problems;

@@ -6,8 +6,12 @@
 #include "cli.hpp"
 #include "compare_command.hpp"
 #include "environment.hpp"
+#include "launcher.hpp"
 #include "run.hpp"
 #include "sweep.hpp"
+#if ROBOTBENCH_MPI
+#include "mpi/mpi_command.hpp"
+#endif
 
 namespace {
 
@@ -88,6 +92,28 @@ int main(int argc, char** argv) {
         status >= 0)
         return status;
     if (app.got_subcommand("list")) return list_backends();
+    const bool measures = app.got_subcommand(run_cmd) || app.got_subcommand(load_cmd);
+    const int ranks = robotbench::launcher_world_size();
+    if (ranks > 0 && measures) {
+#if ROBOTBENCH_MPI
+        return app.got_subcommand(run_cmd)
+                   ? robotbench::mpi::run_as_rank(robotbench::run_command, run)
+                   : robotbench::mpi::run_as_rank(robotbench::load_command, load);
+#else
+        if (ranks > 1) {
+            fmt::print(stderr,
+                       "robotbench: started by mpirun, but built without MPI "
+                       "(-DROBOTBENCH_MPI=ON needs libopenmpi-dev)\n");
+            return 2;
+        }
+#endif
+    } else if (ranks > 1 && (app.got_subcommand(sweep_cmd) || app.got_subcommand(slo_cmd))) {
+        fmt::print(stderr,
+                   "robotbench: only run and load spread their load over mpirun's "
+                   "ranks; start {} once, without mpirun\n",
+                   app.got_subcommand(sweep_cmd) ? "sweep" : "slo");
+        return 2;
+    }
     if (app.got_subcommand(run_cmd)) return robotbench::run_command(run);
     if (app.got_subcommand(load_cmd)) return robotbench::load_command(load);
     if (app.got_subcommand(sweep_cmd)) return robotbench::sweep_command(sweep);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "loadgen/load.hpp"
+#include "rank_group.hpp"
 #include "run_record.hpp"
 #include "status_line.hpp"
 
@@ -18,9 +19,11 @@ bool wants_presence(const run_options& options);
 // options.other_clients, and one that does not implement `/online` (it echoes the line) skips
 // the check, unless the check is the whole run (--scenario presence), which then fails. No
 // answer at all, or a malformed one, fails the check on any server. Shows a phase on the status
-// line meanwhile. Call from the run's thread.
+// line meanwhile. Call from the run's thread. With a `group` every rank calls it: each opens
+// and closes its own clients, `/online` is checked against every rank's, and rank 0's record
+// holds every rank's checks and failures.
 void check_presence(run_record& r, const loadgen::endpoint& target, bool outside_target,
-                    status_line& status);
+                    status_line& status, rank_group* group = nullptr);
 
 // Records why a check that was due did not run (the run fails for that reason already).
 void skip_presence(run_record& r, std::string_view why);

@@ -191,6 +191,18 @@ std::string verdict_reasons(const run_record& r) {
 
 }  // namespace
 
+namespace {
+
+// A distributed run: the generator threads are at most that many on each rank, for its share.
+std::string ranks_text(const run_record& r) {
+    if (r.ranks.empty()) return {};
+    std::string hosts;
+    for (const auto& rank : r.ranks) hosts += (hosts.empty() ? "" : ", ") + rank.host;
+    return fmt::format(" at most on each of {} ranks ({})", r.ranks.size(), hosts);
+}
+
+}  // namespace
+
 std::string run_heading(const run_record& r) {
     const auto& o = r.options;
     std::string what = fmt::format("{}, {}", subject(r), scenario_name(o.kind));
@@ -198,16 +210,18 @@ std::string run_heading(const run_record& r) {
     if (o.kind == scenario::idle)
         return what + fmt::format(
                           ", {} idle connections sending one request every {} each, {} probes at "
-                          "{} req/s, {} generator thread{}, {}-byte payloads, {} warm-up + {} "
+                          "{} req/s, {} generator thread{}{}, {}-byte payloads, {} warm-up + {} "
                           "measured",
                           o.load.connections, duration_text(o.idle_interval), idle_probes,
-                          format_rate(o.probe_rate), o.load.threads, o.load.threads == 1 ? "" : "s", o.load.size,
-                          duration_text(o.load.warmup), duration_text(o.load.duration));
+                          format_rate(o.probe_rate), o.load.threads, o.load.threads == 1 ? "" : "s",
+                          ranks_text(r), o.load.size, duration_text(o.load.warmup),
+                          duration_text(o.load.duration));
     if (o.kind == scenario::churn)
         what += fmt::format(", at most {} connections open", o.load.connections);
     else
         what += fmt::format(", {} connections", o.load.connections);
     what += fmt::format(", {} generator thread{}", o.load.threads, o.load.threads == 1 ? "" : "s");
+    what += ranks_text(r);
     if (o.kind == scenario::churn)
         what += fmt::format(", {} connects/s of {} requests each", format_rate(o.connect_rate),
                             o.requests_per_connection);

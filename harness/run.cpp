@@ -13,6 +13,7 @@
 #include "interrupt.hpp"
 #include "latency_spectrum.hpp"
 #include "loadgen/intervals.hpp"
+#include "loadgen/config_check.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/usage_error.hpp"
 #include "noise.hpp"
@@ -71,19 +72,83 @@ void write_run_hlog(run_record& r, const loadgen::load_result& result) {
     }
 }
 
+// A distributed run: this rank's share of the connections and, in proportion, of the rate, and
+// the barrier before the clock starts. `started` is set once this rank passed it.
+loadgen::load_config share_of(loadgen::load_config c, rank_group* group, bool& started) {
+    if (group == nullptr) return c;
+    const unsigned all = c.connections;
+    c.connections = rank_portion(all, group->rank(), group->size());
+    c.rate = c.rate * c.connections / all;
+    c.threads = std::min(c.threads, c.connections);
+    c.before_start = [group, &started] {
+        group->barrier();
+        started = true;
+    };
+    return c;
+}
+
+// Refuses settings the load generator would refuse, on every rank at once, before any of them
+// waits at the start line: throws usage_error with rank 0's view of the reasons.
+void agree_on_settings(const loadgen::load_config& c, const run_options& o, rank_group& group) {
+    std::string why;
+    try {
+        if (o.kind == scenario::churn) {
+            loadgen::churn_config churn;
+            churn.load = c;
+            churn.connect_rate = o.connect_rate / group.size();
+            churn.requests_per_connection = o.requests_per_connection;
+            loadgen::check_churn_config(churn);
+        } else {
+            loadgen::check_load_config(c);
+        }
+    } catch (const usage_error& e) {
+        why = e.what();
+    }
+    if (const auto failed = group.failures(why); !failed.empty()) throw usage_error(failed.front());
+}
+
+// Rank 0 records what each rank drove and cost; the other ranks send theirs.
+void record_shares(run_record& r, const loadgen::load_config& share,
+                   const loadgen::load_result& mine, double window_cpu_s, rank_group& group) {
+    const auto connections = group.gather(double(share.connections));
+    const auto rates = group.gather(share.rate);
+    const auto requests = group.gather(double(mine.requests));
+    const auto cpu = group.gather(mine.generator_cpu.user_s + mine.generator_cpu.sys_s);
+    const auto window_cpu = group.gather(window_cpu_s);
+    r.ranks.clear();
+    for (std::size_t i = 0; i < connections.size(); ++i)
+        r.ranks.push_back(rank_share{group.hosts()[i], static_cast<unsigned>(connections[i]),
+                                     rates[i], static_cast<std::uint64_t>(requests[i]), cpu[i],
+                                     window_cpu[i]});
+}
+
 // Runs the load or churn against `target`, sampling `server_pid`'s tree (if > 0) and this
 // process, and fills the load and cost parts of `r`.
 void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_pid,
-                  const std::string& hgrm_path, status_line& status) {
+                  const std::string& hgrm_path, status_line& status, rank_group* group) {
     const std::string label = r.backend.empty() ? r.target : r.backend;
     const auto on_progress = [&](const loadgen::progress& p) { status.show(label, p); };
+    bool started = false;
+    const auto config = share_of(stoppable(load_config_for(r.options, target)), group, started);
+    if (group != nullptr) agree_on_settings(config, r.options, *group);
+    const double ranks = group ? group->size() : 1;
     cost_sampler sampler(server_pid);
     loadgen::load_result result;
+    std::string failure;
     try {
         if (r.options.kind == scenario::churn) {
-            result = loadgen::run_churn(stoppable(churn_config_for(r.options, target)), on_progress);
+            loadgen::churn_config churn;
+            churn.load = config;
+            churn.connect_rate = r.options.connect_rate / ranks;
+            churn.requests_per_connection = r.options.requests_per_connection;
+            result = loadgen::run_churn(churn, on_progress);
         } else if (r.options.kind == scenario::idle) {
-            auto both = loadgen::run_idle(stoppable(idle_config_for(r.options, target)), on_progress);
+            loadgen::idle_config idle;
+            idle.load = config;
+            idle.interval = r.options.idle_interval;
+            idle.probes = idle_probes;
+            idle.probe_rate = r.options.probe_rate / ranks;
+            auto both = loadgen::run_idle(idle, on_progress);
             // Latency is the probes'; every request and error of every connection counts.
             result = std::move(both.probes);
             result.requests += both.idle.requests;
@@ -92,17 +157,31 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
             result.errors += both.idle.errors;
             result.connects += both.idle.connects;
             loadgen::add_counts(result.intervals, both.idle.intervals);
-            r.connections_held = r.options.load.connections + idle_probes;
+            r.connections_held = r.options.load.connections + idle_probes * std::uint64_t(ranks);
         } else {
-            result = loadgen::run_load(stoppable(load_config_for(r.options, target)), on_progress);
+            result = loadgen::run_load(config, on_progress);
             r.connections_held = r.options.load.connections;
         }
-    } catch (const usage_error&) {
+    } catch (const usage_error& e) {
         status.clear();
-        throw;
+        // The other ranks may be waiting at the start line for this one: end them all.
+        if (group != nullptr && !started) group->abort(e.what());
+        if (group == nullptr) throw;
+        failure = fmt::format("the load generator refused the settings: {}", e.what());
     } catch (const std::exception& e) {
         status.clear();
-        r.problems.push_back(fmt::format("the load generator failed: {}", e.what()));
+        if (group != nullptr && !started) group->abort(e.what());
+        failure = fmt::format("the load generator failed: {}", e.what());
+    }
+    if (group != nullptr) {
+        // Every rank learns which failed before any merges; a failed run merges nothing.
+        const auto failed = group->failures(failure);
+        if (!failed.empty()) {
+            r.problems.insert(r.problems.end(), failed.begin(), failed.end());
+            return;
+        }
+    } else if (!failure.empty()) {
+        r.problems.push_back(failure);
         return;
     }
     const auto returned = sample_clock::now();
@@ -116,6 +195,10 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
         begin = end - std::chrono::duration_cast<sample_clock::duration>(result.measured);
     }
 
+    if (group != nullptr) {
+        record_shares(r, config, result, sampler.self_window_cpu_s(begin, end), *group);
+        group->merge(result);
+    }
     r.loaded = true;
     r.interrupted = result.interrupted;
     r.requests = result.requests;
@@ -136,6 +219,11 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     r.connect_latency = summarize(result.connect_latency);
     r.generator_cpu = result.generator_cpu;
     r.generator_window_cpu_s = sampler.self_window_cpu_s(begin, end);
+    if (!r.ranks.empty()) {
+        double total = 0;
+        for (const auto& rank : r.ranks) total += rank.generator_window_cpu_s;
+        r.generator_window_cpu_s = total;
+    }
     if (server_pid > 0) r.server = sampler.server_window(begin, end);
     if (r.options.latency_spectrum) r.latency_spectrum = latency_spectrum(result.latency);
     if (!hgrm_path.empty()) {
@@ -198,6 +286,17 @@ std::string per_run_path(const std::string& path, const run_options& o, std::siz
     return out;
 }
 
+// finish() on rank 0; returns this rank's exit status.
+int finish_all(const run_options& o, const environment& env, const std::vector<run_record>& runs,
+               bool several_backends, std::FILE* to, rank_group* group) {
+    if (group == nullptr) return finish(o, env, runs, several_backends, to);
+    // Rank 0's status is the run's; mpirun reports the first rank that ends with one, so the
+    // others end with 0 rather than be named for a failure that is not theirs.
+    if (group->rank() == 0) return finish(o, env, runs, several_backends, to);
+    return 0;
+}
+
+// The .hgrm path of one run: the backend's name when several run, the round's when repeated.
 std::string hgrm_path_for(const run_options& o, std::size_t backends, const std::string& backend,
                           unsigned round) {
     return per_run_path(o.hgrm_path, o, backends, backend, round);
@@ -223,13 +322,48 @@ bool outputs_usable(const run_options& o, const std::vector<std::string>& names)
 }
 
 // Checks the settings; prints the reason and returns false when they are impossible.
-bool usable(run_options& o) {
-    if (const auto error = check_run_options(o); !error.empty()) {
-        fmt::print(stderr, "robotbench: {}\n", error);
+bool usable(run_options& o, rank_group* group) {
+    auto error = check_run_options(o);
+    if (error.empty() && group != nullptr && o.load.connections < unsigned(group->size()))
+        error = fmt::format("-c {} is fewer connections than the {} ranks: each rank needs one",
+                            o.load.connections, group->size());
+    if (!error.empty()) {
+        if (group == nullptr || group->rank() == 0) fmt::print(stderr, "robotbench: {}\n", error);
         return false;
     }
     o.load.threads = generator_threads(o);
     return true;
+}
+
+// A distributed run: whether every rank may go on, `ok` being this rank's view; rank 0 says why
+// not for the ranks that may not. Without ranks: `ok`.
+bool all_agree(bool ok, rank_group* group) {
+    if (group == nullptr) return ok;
+    const auto failed = group->failures(ok ? "" : "refused the settings or outputs (see above)");
+    if (!failed.empty() && group->rank() == 0 && ok)
+        for (const auto& line : failed) fmt::print(stderr, "robotbench: {}\n", line);
+    return failed.empty();
+}
+
+// Why `run` cannot serve these ranks: the server it starts on rank 0 listens on loopback, so
+// every rank must be on rank 0's host. Empty when they are (or without ranks).
+std::string one_host_problem(const rank_group* group) {
+    if (group == nullptr) return {};
+    const auto& hosts = group->hosts();
+    for (std::size_t r = 1; r < hosts.size(); ++r)
+        if (hosts[r] != hosts[0])
+            return fmt::format(
+                "run under mpirun starts the server on rank 0's host ({}) listening on 127.0.0.1, "
+                "but rank {} runs on {}; across hosts start `robotbench serve --host 0.0.0.0` "
+                "and use `robotbench load --target HOST:PORT`",
+                hosts[0], r, hosts[r]);
+    return {};
+}
+
+// Whether another round is due: rank 0 decides from its merged records, the others follow.
+bool another_round(const run_options& o, std::span<const run_record> runs, rank_group* group) {
+    const bool more = !interrupt_guard::requested() && wants_another_run(o.repeat, o, runs);
+    return group != nullptr ? group->broadcast(more) : more;
 }
 
 }  // namespace
@@ -250,72 +384,113 @@ latency_summary summarize(const loadgen::histogram& h) {
 }
 
 run_record run_backend(const std::string& backend, const run_options& options,
-                       const std::string& hgrm_path, const environment& env, status_line& status) {
+                       const std::string& hgrm_path, const environment& env, status_line& status,
+                       rank_group* group) {
     run_record r = new_record(options, env);
     r.backend = backend;
+    const bool root = group == nullptr || group->rank() == 0;
     std::optional<server_under_test> server;
-    try {
-        server.emplace(server_launch{backend, options.server_threads, options.server_workers,
-                                     options.max_line, options.server_idle_timeout});
-    } catch (const std::exception& e) {
-        r.problems.push_back(e.what());
+    std::string why;
+    if (root) {
+        try {
+            server.emplace(server_launch{backend, options.server_threads, options.server_workers,
+                                         options.max_line, options.server_idle_timeout});
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+    }
+    // Rank 0 started the server and tells the others where it listens ("" when it did not).
+    loadgen::endpoint target;
+    if (server) target = {server->host(), server->port()};
+    if (group != nullptr) {
+        const auto where = group->broadcast(server ? fmt::format("{}:{}", target.host, target.port)
+                                                   : std::string());
+        if (!where.empty()) target = *parse_target(where);
+    }
+    if (!why.empty() || target.port == 0) {
+        r.problems.push_back(why.empty() ? std::string("the server did not start") : why);
         skip_presence(r, "the server did not start");
         return r;
     }
-    const loadgen::endpoint target{server->host(), server->port()};
     r.target = fmt::format("{}:{}", target.host, target.port);
     if (options.kind != scenario::presence)
-        measure_load(r, target, server->pid(), hgrm_path, status);
+        measure_load(r, target, server ? server->pid() : 0, hgrm_path, status, group);
     if (interrupt_guard::requested()) r.interrupted = true;
-    if (const auto ended = server->ended()) {
+    // Rank 0 alone knows whether the server lived; every rank follows its decision.
+    std::optional<std::string> ended;
+    if (server) ended = server->ended();
+    bool check = !ended && !r.interrupted && wants_presence(options);
+    if (group != nullptr) check = group->broadcast(check);
+    if (ended) {
         r.problems.push_back(fmt::format("the {} server {} during the run", backend, *ended));
         r.server.reset();  // its tree vanished mid-window: no honest cost to report
         skip_presence(r, "the server was no longer running");
     } else if (r.interrupted) {
         skip_presence(r, "the run was interrupted");
-    } else if (wants_presence(options)) {
-        check_presence(r, target, false, status);
-        if (const auto after = server->ended())
+    } else if (!check) {
+        skip_presence(r, "rank 0 did not run it");
+    }
+    if (check) {
+        check_presence(r, target, false, status, group);
+        if (const auto after = server ? server->ended() : std::nullopt)
             r.problems.push_back(
                 fmt::format("the {} server {} during the presence check", backend, *after));
     }
     if (interrupt_guard::requested()) r.interrupted = true;
-    const auto stopped = server->stop();
-    if (stopped.problem) r.problems.push_back(*stopped.problem);
-    if (stopped.usage && r.server) r.server->lifetime = stopped.usage;
+    if (server) {
+        const auto stopped = server->stop();
+        if (stopped.problem) r.problems.push_back(*stopped.problem);
+        if (stopped.usage && r.server) r.server->lifetime = stopped.usage;
+    }
     r.warnings = bottleneck_warnings(r, env.cores);
     r.generator_bound = !r.warnings.empty();
     return r;
 }
 
-run_record run_target(const run_options& options, const environment& env, status_line& status) {
+run_record run_target(const run_options& options, const environment& env, status_line& status,
+                      rank_group* group) {
     run_record r = new_record(options, env);
     const auto target = *options.target;
     r.target = fmt::format("{}:{}", target.host, target.port);
-    if (const auto why = probe_target(target, std::chrono::seconds(2)); !why.empty()) {
-        r.problems.push_back(fmt::format("cannot connect to {}: {}", r.target, why));
+    std::string why = probe_target(target, std::chrono::seconds(2));
+    if (!why.empty()) why = fmt::format("cannot connect to {}: {}", r.target, why);
+    // Every rank probes its own --target; one that cannot connect fails the run for all.
+    const auto failed =
+        group != nullptr ? group->failures(why) : std::vector<std::string>{why};
+    if (!failed.empty() && !failed.front().empty()) {
+        r.problems.insert(r.problems.end(), failed.begin(), failed.end());
         skip_presence(r, "the server could not be reached");
         return r;
     }
-    if (options.kind != scenario::presence) measure_load(r, target, 0, options.hgrm_path, status);
+    if (options.kind != scenario::presence)
+        measure_load(r, target, 0, options.hgrm_path, status, group);
     if (interrupt_guard::requested()) r.interrupted = true;
+    bool check = !r.interrupted && wants_presence(options);
+    if (group != nullptr) check = group->broadcast(check);
     if (r.interrupted)
         skip_presence(r, "the run was interrupted");
-    else if (wants_presence(options))
-        check_presence(r, target, true, status);
+    else if (check)
+        check_presence(r, target, true, status, group);
+    else
+        skip_presence(r, "rank 0 did not run it");
     if (interrupt_guard::requested()) r.interrupted = true;
     r.warnings = bottleneck_warnings(r, env.cores);
     r.generator_bound = !r.warnings.empty();
     return r;
 }
 
-int run_command(run_options options) {
+int run_command(run_options options, rank_group* group) {
+    const bool root = group == nullptr || group->rank() == 0;
     const auto selection = expand_backends(options.backend_list);
     if (!selection.error.empty()) {
-        fmt::print(stderr, "robotbench: {}\n", selection.error);
+        if (root) fmt::print(stderr, "robotbench: {}\n", selection.error);
         return 2;
     }
-    if (!usable(options)) return 2;
+    if (!all_agree(usable(options, group), group)) return 2;
+    if (const auto why = one_host_problem(group); !why.empty()) {
+        if (root) fmt::print(stderr, "robotbench: {}\n", why);
+        return 2;
+    }
     // A backend that cannot hold this run's clients is refused before any server starts; one
     // that `all` brought in is left out with the reason.
     std::vector<std::string> names;
@@ -323,70 +498,79 @@ int run_command(run_options options) {
     for (const auto& backend : selection.names) {
         if (const auto why = capacity_problem(backend, options); !why.empty()) {
             const bool fewer_help = start_problem(backend, options).empty();
-            fmt::print(stderr, "robotbench: {}{}\n", why,
-                       every ? " (left out)" : fewer_help ? " (use fewer connections)" : "");
+            if (root)
+                fmt::print(stderr, "robotbench: {}{}\n", why,
+                           every ? " (left out)" : fewer_help ? " (use fewer connections)" : "");
             if (!every) return 2;
             continue;
         }
         names.push_back(backend);
     }
     if (names.empty()) return 2;
-    if (!outputs_usable(options, names)) return 2;
+    if (!all_agree(!root || outputs_usable(options, names), group)) return 2;
     ::signal(SIGPIPE, SIG_IGN);
     const interrupt_guard interrupt;
     const environment env = current_environment();
     std::FILE* const to = report_stream(options);
-    status_line status(options.quiet ? nullptr : to);
+    // -q shows none; under mpirun a rank's stdout is a pseudo-terminal even when mpirun's output
+    // goes to a file: none there either.
+    status_line status(options.quiet || group != nullptr ? nullptr : to);
     std::vector<run_record> runs;
     for (const auto& backend : names) {
         const auto first = runs.size();
-        for (unsigned round = 0;
-             !interrupt.requested() &&
-             wants_another_run(options.repeat, options, std::span(runs).subspan(first));
+        for (unsigned round = 0; another_round(options, std::span(runs).subspan(first), group);
              ++round) {
             auto o = options;
-            o.hlog_path = per_run_path(options.hlog_path, options, names.size(), backend, round);
+            if (root)
+                o.hlog_path =
+                    per_run_path(options.hlog_path, options, names.size(), backend, round);
+            else
+                o.hlog_path.clear();
             try {
-                runs.push_back(run_backend(backend, o,
-                                           hgrm_path_for(options, names.size(), backend, round),
-                                           env, status));
+                runs.push_back(run_backend(
+                    backend, o,
+                    root ? hgrm_path_for(options, names.size(), backend, round) : std::string(),
+                    env, status, group));
             } catch (const usage_error& e) {
-                fmt::print(stderr, "robotbench: {}\n", e.what());
+                if (root) fmt::print(stderr, "robotbench: {}\n", e.what());
                 return 2;
             }
-            print_report(runs.back(), to);
+            if (root) print_report(runs.back(), to);
         }
     }
-    return finish(options, env, runs, names.size() > 1, to);
+    return finish_all(options, env, runs, names.size() > 1, to, group);
 }
 
-int load_command(run_options options) {
+int load_command(run_options options, rank_group* group) {
+    const bool root = group == nullptr || group->rank() == 0;
     if (!options.target) {
         fmt::print(stderr, "robotbench load: --target HOST:PORT is required\n");
         return 2;
     }
-    if (!usable(options)) return 2;
-    if (!outputs_usable(options, {"target"})) return 2;
+    if (!all_agree(usable(options, group), group)) return 2;
+    if (!all_agree(!root || outputs_usable(options, {"target"}), group)) return 2;
     ::signal(SIGPIPE, SIG_IGN);
     const interrupt_guard interrupt;
     const environment env = current_environment();
     std::FILE* const to = report_stream(options);
-    status_line status(options.quiet ? nullptr : to);
+    // -q shows none; under mpirun a rank's stdout is a pseudo-terminal even when mpirun's output
+    // goes to a file: none there either.
+    status_line status(options.quiet || group != nullptr ? nullptr : to);
     std::vector<run_record> runs;
-    for (unsigned round = 0;
-         !interrupt.requested() && wants_another_run(options.repeat, options, runs); ++round) {
+    for (unsigned round = 0; another_round(options, runs, group); ++round) {
         auto o = options;
-        o.hgrm_path = hgrm_path_for(options, 1, "target", round);
-        o.hlog_path = per_run_path(options.hlog_path, options, 1, "target", round);
+        o.hgrm_path = root ? hgrm_path_for(options, 1, "target", round) : std::string();
+        o.hlog_path = root ? per_run_path(options.hlog_path, options, 1, "target", round)
+                           : std::string();
         try {
-            runs.push_back(run_target(o, env, status));
+            runs.push_back(run_target(o, env, status, group));
         } catch (const usage_error& e) {
-            fmt::print(stderr, "robotbench: {}\n", e.what());
+            if (root) fmt::print(stderr, "robotbench: {}\n", e.what());
             return 2;
         }
-        print_report(runs.back(), to);
+        if (root) print_report(runs.back(), to);
     }
-    return finish(options, env, runs, false, to);
+    return finish_all(options, env, runs, false, to, group);
 }
 
 }  // namespace robotbench

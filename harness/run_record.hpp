@@ -59,6 +59,16 @@ struct presence_summary {
     std::vector<std::string> details;  // one line per failed check
 };
 
+// What one rank drove and what it cost, for the report's per-rank columns.
+struct rank_share {
+    std::string host;                  // MPI_Get_processor_name
+    unsigned connections = 0;          // its share of -c
+    double rate = 0;                   // its share of -R (0: closed loop)
+    std::uint64_t requests = 0;        // replies it validated in its measured window
+    double generator_cpu_s = 0;        // its generator CPU over the whole run
+    double generator_window_cpu_s = 0; // over its measured window
+};
+
 // One run: one backend (or one target) under one configuration.
 struct run_record {
     std::string timestamp;     // UTC, ISO 8601, when the run started
@@ -89,6 +99,8 @@ struct run_record {
     std::optional<server_cost> server;                // n/a against an outside target
     std::optional<loadgen::cpu_times> generator_cpu;  // the generator, whole run
     std::optional<double> generator_window_cpu_s;     // the generator, measured window
+    // A distributed run (mpirun): what each rank drove, by rank; empty for one process.
+    std::vector<rank_share> ranks;
 
     std::vector<timeline_row> timeline;  // one row per second of the measured window
 

@@ -19,7 +19,7 @@ std::string status_text(std::string_view label, const loadgen::progress& p);
 class status_line {
   public:
     // Writes to `to` (stdout, or stderr when results go to stdout); enabled when it is a terminal.
-    // nullptr: never shown (-q).
+    // nullptr: shows nothing (-q, and the ranks of a distributed run other than rank 0).
     explicit status_line(std::FILE* to = stdout);
     status_line(const status_line&) = delete;
     status_line& operator=(const status_line&) = delete;

@@ -69,9 +69,10 @@ unsigned generator_threads(const load_config& config) {
 
 load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_config& config,
                   bool service_is_latency, const progress_fn& on_progress) {
-    start_line line(static_cast<unsigned>(workers.size()));
+    start_line line(static_cast<unsigned>(workers.size()), bool(config.before_start));
     std::atomic<unsigned> finished{0};
     std::vector<std::exception_ptr> failures(workers.size());
+    std::exception_ptr hook_failure;
     {
         std::vector<std::jthread> threads;
         threads.reserve(workers.size());
@@ -86,9 +87,19 @@ load_result drive(std::vector<std::unique_ptr<worker>>& workers, const load_conf
                 ++finished;
             });
         }
+        if (config.before_start) {
+            line.wait_until_ready();
+            try {
+                config.before_start();
+            } catch (...) {
+                hook_failure = std::current_exception();  // rethrown once the run is over
+            }
+            line.release();  // even after a failure: the threads must not wait for ever
+        }
         const std::int64_t start = line.wait_for_start();
         if (on_progress) report_progress(workers, config, start, finished, on_progress);
     }  // joins
+    if (hook_failure) std::rethrow_exception(hook_failure);
     for (auto& failure : failures)
         if (failure) std::rethrow_exception(failure);
 

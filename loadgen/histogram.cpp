@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <stdexcept>
 
 namespace robotbench::loadgen {
 
@@ -67,6 +68,19 @@ histogram_snapshot histogram::snapshot() const {
     s.max = max_;
     s.sum = sum_;
     return s;
+}
+
+void histogram::assign(std::span<const std::uint64_t> counts, std::uint64_t clamped,
+                       std::uint64_t min, std::uint64_t max, double sum) {
+    if (counts.size() != counts_.size())
+        throw std::invalid_argument("histogram::assign: counts of another layout");
+    std::copy(counts.begin(), counts.end(), counts_.begin());
+    count_ = 0;
+    for (const auto c : counts_) count_ += c;
+    clamped_ = clamped;
+    min_ = min;
+    max_ = max;
+    sum_ = sum;
 }
 
 void histogram::reset() noexcept {

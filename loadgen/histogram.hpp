@@ -11,6 +11,7 @@
 #include <iosfwd>
 #include <limits>
 #include <utility>
+#include <span>
 #include <vector>
 
 namespace robotbench::loadgen {
@@ -62,6 +63,14 @@ public:
     void reset() noexcept;
 
     std::uint64_t count() const noexcept { return count_; }
+    // The raw state, for an exact merge across processes (an MPI reduction): the counts array
+    // (counts_length() entries) and the sum of the recorded values in ns.
+    std::span<const std::uint64_t> counts() const noexcept { return counts_; }
+    double sum() const noexcept { return sum_; }
+    // Replaces the contents with a merged raw state: counts_length() counts and the totals that
+    // go with them (min and max in ns; min of an empty histogram: UINT64_MAX).
+    void assign(std::span<const std::uint64_t> counts, std::uint64_t clamped, std::uint64_t min,
+                std::uint64_t max, double sum);
     // Values that fell outside [lowest, highest] and were recorded as the nearest bound.
     std::uint64_t clamped() const noexcept { return clamped_; }
     std::uint64_t min() const noexcept;   // ns; 0 when empty

@@ -46,6 +46,11 @@ struct load_config {
     // the generator threads' next loop pass (within ~50 ms), what is in flight is recorded as
     // unanswered, and no drain follows. nullptr: the run always lasts its full length. Not owned.
     const std::atomic<bool>* stop = nullptr;
+    // Called once, on the thread that called run_load (or run_churn, run_idle), when every
+    // generator thread is connected and waiting at the start line, just before the run's clock
+    // starts: a distributed run waits there for the other ranks (a barrier), so that they all
+    // start the warm-up together, each then on its own clock. Empty: the clock starts at once.
+    std::function<void()> before_start;
 };
 
 // The generator threads a run uses: config.threads, or half the cores (at least one) when 0,
@@ -180,6 +185,13 @@ struct presence_config {
     // started itself (a count off by a constant is then caught). Unknown (nullopt): taken from
     // the first steady `/online` answer, as another load generator or users may be connected.
     std::optional<std::int64_t> others;
+    // A distributed run (mpirun): every rank runs this check at the same time against the same
+    // server, each with its own clients and control connection, and the count is checked against
+    // all of them. Called by every rank at the same steps (a collective, from the thread that
+    // runs the check): takes this rank's connections that the server counts (its open clients
+    // and its control connection) and returns their sum over every rank. Empty: this process is
+    // the only generator.
+    std::function<std::int64_t(std::int64_t)> sum_over_ranks;
 };
 struct presence_result {
     bool supported = true;        // false when the server does not answer `/online`

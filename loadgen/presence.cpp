@@ -63,15 +63,30 @@ presence_result run_presence(const presence_config& config) {
         return result;
     };
 
+    // A distributed run: before each early return below every rank learns whether all of them
+    // may go on, so that no rank waits in a step the others have left.
+    const auto all_ready = [&](bool ready) {
+        if (!config.sum_over_ranks) return ready;
+        const std::int64_t ranks = config.sum_over_ranks(1);
+        return config.sum_over_ranks(ready ? 1 : 0) == ranks;
+    };
+    const auto not_everywhere = [&] {
+        return failed("another rank could not start the presence check (its report says why)");
+    };
+
     address to;
     std::optional<control_connection> control;
     try {
         to = resolve(config.target);
         control.emplace(to, answer_timeout);
     } catch (const std::exception& e) {
+        all_ready(false);
         return failed(fmt::format("control connection to {}: {}", where, e.what()));
     }
     auto first = control->ask_and_wait(answer_timeout);
+    if (!all_ready(first.what == online_answer::kind::count)) {
+        if (first.what == online_answer::kind::count) return not_everywhere();
+    }
     switch (first.what) {
         case online_answer::kind::count:
             break;
@@ -99,11 +114,16 @@ presence_result run_presence(const presence_config& config) {
     if (config.others) {
         others = *config.others;
     } else {
+        // Every rank's control connection is open by now; the count holds them all.
+        const std::int64_t controls = config.sum_over_ranks ? config.sum_over_ranks(1) : 1;
         first = steady_count(*control, std::move(first), config.settle);
-        if (first.what != online_answer::kind::count)
+        const bool counted = first.what == online_answer::kind::count;
+        if (!all_ready(counted)) {
+            if (counted) return not_everywhere();
             return failed(fmt::format("at the start: {}", describe(first)));
-        others = std::max<std::int64_t>(first.count - 1, 0);
-        if (first.count < 1)
+        }
+        others = std::max<std::int64_t>(first.count - controls, 0);
+        if (first.count < controls)
             bad_start = fmt::format(
                 "at the start: /online said {} with the control connection "
                 "open",
@@ -112,7 +132,10 @@ presence_result run_presence(const presence_config& config) {
     scenario run(config, to, std::move(*control), others);
     if (config.others) run.checkpoint("before any client opened", false);
 
-    for (unsigned wave = 1; wave <= config.waves && !run.control_lost(); ++wave) {
+    // Alone, a lost control connection ends the steps; in a distributed run each step is
+    // collective and does nothing on the rank that lost it.
+    const bool together = bool(config.sum_over_ranks);
+    for (unsigned wave = 1; wave <= config.waves && (together || !run.control_lost()); ++wave) {
         run.open_wave(wave);
         run.checkpoint(fmt::format("after wave {} opened", wave));
         run.close_some((run.open_count() + 1) / 2,
@@ -122,6 +145,8 @@ presence_result run_presence(const presence_config& config) {
     run.close_some(run.open_count(), "while closing every client");
     run.checkpoint("with every client closed");
 
+    // Every rank has done its last check before any closes its control connection.
+    if (together) config.sum_over_ranks(0);
     result = run.result();
     if (!config.others) {
         ++result.checks;

@@ -59,11 +59,13 @@ std::optional<std::string> progress(closing& c) {
 }  // namespace
 
 void scenario::close_some(std::size_t count, std::string_view when) {
+    const std::size_t total = open_.size();
+    count = std::min(count, total);
+    // The other ranks close theirs meanwhile: their floor is what they keep.
+    sync((control_lost_ ? 0 : 1) + static_cast<std::int64_t>(total - count));
     if (control_lost_) return;
     checks_ += 2;
     // Spread the leavers over old and new clients: client i leaves when count * i / size steps.
-    const std::size_t total = open_.size();
-    count = std::min(count, total);
     std::vector<open_client> leaving, staying;
     for (std::size_t i = 0; i < total; ++i) {
         auto& into = count * (i + 1) / total > count * i / total ? leaving : staying;
@@ -77,7 +79,8 @@ void scenario::close_some(std::size_t count, std::string_view when) {
     std::string first_below, first_unclean;
     // Clients known open and not yet being closed: the count may never fall below this floor.
     const auto floor = [&] {
-        return baseline_ + 1 + static_cast<std::int64_t>(open_.size() + leaving.size() - next);
+        return baseline_ + others_ + 1 +
+               static_cast<std::int64_t>(open_.size() + leaving.size() - next);
     };
     const auto finish = [&](closing& c, const std::string& outcome) {
         if (!outcome.empty() && ++unclean == 1)

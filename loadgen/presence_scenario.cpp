@@ -22,7 +22,13 @@ clock::duration scenario::answer_wait() const {
 }
 
 std::int64_t scenario::expected() const {
-    return baseline_ + 1 + static_cast<std::int64_t>(open_.size());
+    return baseline_ + others_ + 1 + static_cast<std::int64_t>(open_.size());
+}
+
+void scenario::sync(std::int64_t mine) {
+    if (!config_.sum_over_ranks) return;
+    others_ = config_.sum_over_ranks(mine) - mine;
+    synced_ = clock::now();
 }
 
 void scenario::fail(std::string detail) {
@@ -35,10 +41,20 @@ void scenario::lose_control(std::string_view when, const online_answer& answer) 
 }
 
 void scenario::checkpoint(std::string_view when, bool timed) {
+    // Every rank has finished its last change before any checks, and has checked before any
+    // changes again.
+    const auto mine = (control_lost_ ? 0 : 1) + static_cast<std::int64_t>(open_.size());
+    sync(mine);
+    check_count(when, timed);
+    sync(mine);
+}
+
+void scenario::check_count(std::string_view when, bool timed) {
     if (control_lost_) return;
     ++checks_;
     const auto want = expected();
-    const auto deadline = last_change_ + config_.settle;
+    // The count has `settle` to become exact after the last change of any rank's clients.
+    const auto deadline = std::max(last_change_, synced_) + config_.settle;
     std::optional<clock::time_point> exact_since;  // when the answers became exact
     for (;;) {
         const auto answer = control_.ask_and_wait(answer_timeout);
@@ -56,11 +72,13 @@ void scenario::checkpoint(std::string_view when, bool timed) {
         }
         exact_since.reset();
         if (answer.at >= deadline) {
-            return fail(
-                fmt::format("{}: /online expected {} ({} other + control + {} open), last seen {}, "
-                            "{} after the last change",
-                            when, want, baseline_, open_.size(), answer.count,
-                            format_ms(answer.at - last_change_)));
+            return fail(fmt::format(
+                "{}: /online expected {} ({} other + control + {} open{}), last seen "
+                "{}, {} after the last change",
+                when, want, baseline_, open_.size(),
+                config_.sum_over_ranks ? fmt::format(" + {} of the other ranks", others_)
+                                       : std::string(),
+                answer.count, format_ms(answer.at - last_change_)));
         }
         std::this_thread::sleep_for(question_pause);
     }

@@ -30,6 +30,8 @@ class scenario {
     scenario(const presence_config& config, const address& to, control_connection control,
              std::int64_t baseline);
 
+    // In a distributed run every step below is a collective: each rank takes it, in the same
+    // order, even once its control connection is lost.
     // Opens one wave of clients and waits for every one to be accepted (one check).
     void open_wave(unsigned wave);
     // Closes `count` of the open clients, each way in turn, asking `/online` all the while: the
@@ -51,6 +53,11 @@ class scenario {
     // How long the server may take to answer a client before that counts as a failure.
     clock::duration answer_wait() const;
     std::int64_t expected() const;
+    // The check of checkpoint(), between its two sync() steps.
+    void check_count(std::string_view when, bool timed);
+    // A distributed run: tells the other ranks that this one will have `mine` connections
+    // counted and learns how many theirs will be (others_). A collective step; nothing alone.
+    void sync(std::int64_t mine);
     void fail(std::string detail);
     void lose_control(std::string_view when, const online_answer& answer);
 
@@ -58,6 +65,8 @@ class scenario {
     address to_;
     control_connection control_;
     std::int64_t baseline_;
+    std::int64_t others_ = 0;                       // the other ranks' counted connections
+    clock::time_point synced_{};                    // the last sync(): every rank's changes before
     std::vector<open_client> open_;                 // known open, oldest first
     unsigned next_id_ = 0;                          // id of the next client opened
     unsigned next_way_ = 0;                         // close_way of the next client closed

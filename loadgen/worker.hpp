@@ -67,19 +67,25 @@ struct progress_slot {
     histogram latency;
 };
 
-// Where generator threads wait for each other once their connections are set up; the last one
-// to arrive starts the clock. Shared by the workers and the calling thread.
+// Where generator threads wait for each other once their connections are set up. Once all are
+// there, the clock starts: at once (the last to arrive starts it), or, for a line that is held,
+// when the calling thread releases it. Shared by the workers and the calling thread.
 class start_line {
   public:
-    explicit start_line(unsigned workers) : barrier_(workers, on_complete{this}) {}
+    explicit start_line(unsigned workers, bool held = false)
+        : held_(held), barrier_(workers, on_complete{this}) {}
 
-    // A worker is ready; returns the common start time once all are.
+    // A worker is ready; returns the common start time once all are (and the line released).
     std::int64_t arrive_and_wait() {
         barrier_.arrive_and_wait();
-        return start_ns_.load(std::memory_order_acquire);
+        return wait_for_start();
     }
     // A worker failed and will not arrive.
     void drop() { barrier_.arrive_and_drop(); }
+    // The calling thread of a held line waits for every worker to arrive or drop out.
+    void wait_until_ready() const { ready_.wait(false, std::memory_order_acquire); }
+    // The calling thread of a held line starts the clock.
+    void release() noexcept { start(); }
     // The calling thread waits for the start time.
     std::int64_t wait_for_start() const {
         start_ns_.wait(0, std::memory_order_acquire);
@@ -87,14 +93,21 @@ class start_line {
     }
 
   private:
+    void start() noexcept {
+        if (start_ns_.load(std::memory_order_relaxed) != 0) return;
+        start_ns_.store(now_ns(), std::memory_order_release);
+        start_ns_.notify_all();
+    }
     struct on_complete {
         start_line* self;
         void operator()() noexcept {
-            if (self->start_ns_.load(std::memory_order_relaxed) != 0) return;
-            self->start_ns_.store(now_ns(), std::memory_order_release);
-            self->start_ns_.notify_all();
+            if (!self->held_) return self->start();
+            self->ready_.store(true, std::memory_order_release);
+            self->ready_.notify_all();
         }
     };
+    const bool held_;
+    std::atomic<bool> ready_{false};
     std::atomic<std::int64_t> start_ns_{0};
     std::barrier<on_complete> barrier_;
 };

@@ -34,6 +34,7 @@ esac
 packages=(g++ cmake make pkg-config git util-linux libuv1-dev liburing-dev libcli11-dev libfmt-dev
           zlib1g-dev nlohmann-json3-dev
           libgtest-dev libbenchmark-dev libbenchmark-tools python3 python3-matplotlib python3-scipy
+          libopenmpi-dev openmpi-bin
           "${test_packages[@]}" "${extra_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
