@@ -50,6 +50,7 @@ void reply_path_round(benchmark::State& state) {
             ok += v.kind == reply_kind::ok;
         });
         c->enqueue(pipeline - c->validator().in_flight_count(), 1, 1);
+        c->close();  // forgets the unsent requests, as a send would (it has no socket)
     }
     if (errors.total() != 0) state.SkipWithError("a correct reply was judged wrong");
     benchmark::DoNotOptimize(ok);
