@@ -137,8 +137,9 @@ bool client_connection::judge(std::string_view bytes, std::int64_t now, error_co
         // Anything else (an unfinished line, a wrong or reordered reply, a CR LF ending) goes
         // through the splitter and on_reply, one line at a time.
         const void* lf = std::memchr(bytes.data(), '\n', bytes.size());
-        const std::size_t take =
-            lf == nullptr ? bytes.size() : std::size_t(static_cast<const char*>(lf) - bytes.data()) + 1;
+        const std::size_t take = lf == nullptr
+                                     ? bytes.size()
+                                     : std::size_t(static_cast<const char*>(lf) - bytes.data()) + 1;
         if (splitter_.feed(bytes.substr(0, take), judge_line) == protocol::split_status::too_long)
             return false;
         bytes.remove_prefix(take);

@@ -50,7 +50,8 @@ class reply_validator {
     // to the oldest request in flight and no later reply overtook that request, takes it off and
     // returns true with its verdict (ok) in `out`, as on_reply would have; otherwise changes
     // nothing and returns false, and the line is for on_reply to judge.
-    bool take_exact(std::string_view bytes, payload_builder& payloads, reply_verdict& out) noexcept {
+    bool take_exact(std::string_view bytes, payload_builder& payloads,
+                    reply_verdict& out) noexcept {
         if (ring_.empty()) return false;
         const in_flight& first = ring_[0];
         if (first.overtaken || !payloads.is_reply_line(bytes, first.seq)) return false;

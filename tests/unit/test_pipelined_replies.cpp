@@ -108,7 +108,8 @@ TEST(pipelined_replies, one_wrong_byte_is_caught_at_every_position_of_every_repl
             // '~' is in no payload, so the changed reply is the echo of no request in flight.
             batch_in_flight b;
             ASSERT_TRUE(b.receive(batch_wire(bad, [&](std::string& line) { line[at] = '~'; })));
-            EXPECT_EQ(b.verdicts, expected_with_one_wrong(bad)) << "reply " << bad << " byte " << at;
+            EXPECT_EQ(b.verdicts, expected_with_one_wrong(bad))
+                << "reply " << bad << " byte " << at;
             EXPECT_EQ(b.errors.wrong, 1u) << "reply " << bad << " byte " << at;
             EXPECT_EQ(b.errors.total(), 1u);
         }
@@ -118,8 +119,8 @@ TEST(pipelined_replies, one_wrong_byte_is_caught_at_every_position_of_every_repl
 TEST(pipelined_replies, a_wrong_reply_is_caught_wherever_the_reads_cut_the_batch) {
     const std::size_t line_size = reply_line(0).size();
     // The first fence byte, a sequence digit, a padding letter, the last fence byte.
-    for (const std::size_t at : {std::size_t{0}, std::size_t{4 + 15}, std::size_t{4 + 40},
-                                 line_size - 2}) {
+    for (const std::size_t at :
+         {std::size_t{0}, std::size_t{4 + 15}, std::size_t{4 + 40}, line_size - 2}) {
         for (std::size_t bad = 0; bad < pipeline; ++bad) {
             const std::string wire = batch_wire(bad, [&](std::string& line) { line[at] = 'X'; });
             for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
@@ -154,7 +155,8 @@ TEST(pipelined_replies, a_short_long_or_cr_ended_reply_is_judged_like_any_other_
         EXPECT_EQ(longer.verdicts, expected_with_one_wrong(bad));
         // CR LF ends a line as LF does (protocol.md), so the reply is right.
         batch_in_flight crlf;
-        ASSERT_TRUE(crlf.receive(batch_wire(bad, [](std::string& l) { l.insert(l.size() - 1, "\r"); })));
+        ASSERT_TRUE(
+            crlf.receive(batch_wire(bad, [](std::string& l) { l.insert(l.size() - 1, "\r"); })));
         EXPECT_EQ(crlf.verdicts, std::vector<reply_kind>(pipeline, reply_kind::ok));
         EXPECT_EQ(crlf.errors.total(), 0u);
     }
@@ -209,8 +211,13 @@ TEST(payload_text, is_echo_judges_as_the_protocol_does) {
     payload_builder p(5, 20);
     const std::string payload = reference_payload(5, 9, 20);
     const std::string good = "====" + payload + "====";
-    std::vector<std::string> lines{good, good + "=", good.substr(1), "", "========",
-                                   "====" + payload + "===", "=== " + payload + "===="};
+    std::vector<std::string> lines{good,
+                                   good + "=",
+                                   good.substr(1),
+                                   "",
+                                   "========",
+                                   "====" + payload + "===",
+                                   "=== " + payload + "===="};
     for (std::size_t at = 0; at < good.size(); ++at) {
         std::string bad = good;
         bad[at] ^= 0x20;
