@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace robotbench {
 
@@ -16,10 +17,15 @@ struct environment {
     std::string kernel;  // `Linux 6.1.0-18-amd64`
     std::string cpu_model;
     unsigned cores = 0;  // online logical CPUs
+    std::string command_line;  // this process's arguments, quoted for a POSIX shell
 };
 
 // Reads uname and /proc/cpuinfo; never throws (unknown facts read `unknown`). Any thread.
 environment current_environment();
+
+// The arguments joined by spaces, each one that a shell would split or expand in single quotes,
+// so that pasting the line repeats the command. Pure.
+std::string shell_command_line(const std::vector<std::string>& args);
 
 // `2024-05-01T12:34:56Z`. Pure.
 std::string utc_timestamp(std::chrono::system_clock::time_point t);

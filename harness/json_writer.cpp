@@ -23,6 +23,7 @@ void write_environment(json_out& j, const environment& env) {
     j.text("kernel", env.kernel);
     j.text("cpu_model", env.cpu_model);
     j.count("cores", env.cores);
+    j.text("command_line", env.command_line);
     j.close('}');
 }
 
