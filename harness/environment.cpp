@@ -51,7 +51,33 @@ std::string cpu_model_name() {
     return "unknown";
 }
 
+// This process's arguments from /proc/self/cmdline (NUL-separated), or `unknown`.
+std::string this_command_line() {
+    std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    std::string arg;
+    while (std::getline(cmdline, arg, '\0')) args.push_back(arg);
+    return args.empty() ? std::string("unknown") : shell_command_line(args);
+}
+
 }  // namespace
+
+std::string shell_command_line(const std::vector<std::string>& args) {
+    constexpr std::string_view plain =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=/.,:@%";
+    std::string line;
+    for (const auto& arg : args) {
+        if (!line.empty()) line += ' ';
+        if (!arg.empty() && arg.find_first_not_of(plain) == std::string::npos) {
+            line += arg;
+            continue;
+        }
+        line += '\'';
+        for (const char c : arg) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        line += '\'';
+    }
+    return line;
+}
 
 environment current_environment() {
     environment env;
@@ -65,6 +91,7 @@ environment current_environment() {
                                       : std::string("unknown");
     env.cpu_model = cpu_model_name();
     env.cores = std::thread::hardware_concurrency();
+    env.command_line = this_command_line();
     return env;
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace robotbench {
 
@@ -16,6 +17,7 @@ struct environment {
     std::string kernel;  // `Linux 6.1.0-18-amd64`
     std::string cpu_model;
     unsigned cores = 0;  // online logical CPUs
+    std::string command_line;  // this process's arguments, quoted for a POSIX shell
 };
 
 // Reads uname and /proc/cpuinfo; never throws (unknown facts read `unknown`). Any thread.
@@ -23,6 +25,10 @@ environment current_environment();
 
 // `robotbench 0.1.0 (git 1a2b3c4d5e6f, g++ 12.2.0, RelWithDebInfo)`, for --version. Any thread.
 std::string version_line();
+
+// The arguments joined by spaces, each one that a shell would split or expand in single quotes,
+// so that pasting the line repeats the command. Pure.
+std::string shell_command_line(const std::vector<std::string>& args);
 
 // `2024-05-01T12:34:56Z`. Pure.
 std::string utc_timestamp(std::chrono::system_clock::time_point t);

@@ -18,6 +18,7 @@ json environment_json(const environment& env) {
         {"kernel", env.kernel},
         {"cpu_model", env.cpu_model},
         {"cores", env.cores},
+        {"command_line", env.command_line},
     };
 }
 

@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "csv_writer.hpp"
+#include "json_writer.hpp"
 #include "plot_script.hpp"
 #include "summary_columns.hpp"
 #include "run_outputs.hpp"
@@ -15,9 +17,9 @@ namespace robotbench {
 
 namespace {
 
-// The .hgrm file of each backend's cell (first round) at the largest connection count every
-// backend served, so the lines compare like with like (each backend's largest when they share
-// none), as `--hgrm=LABEL=PATH` arguments for plot.py.
+// The .hgrm files of each backend's cell at the largest connection count every backend served,
+// so the lines compare like with like (each backend's largest when they share none), every
+// round of it under one label so that plot.py merges the repeats, as `--hgrm=LABEL=PATH`.
 std::vector<std::string> distribution_args(const sweep_options& options,
                                            const std::vector<run_record>& runs) {
     std::map<unsigned, std::set<std::string>> served;  // connections -> backends that ran them
@@ -37,12 +39,20 @@ std::vector<std::string> distribution_args(const sweep_options& options,
     }
     std::vector<std::string> args;
     for (const auto& [backend, r] : largest) {
-        const auto path = fmt::format(
-            "{}/hgrm/{}-c{}-s{}-P{}{}-0.hgrm", options.report_dir, backend, r->options.load.connections,
-            r->options.load.size, r->options.load.pipeline,
-            r->options.load.rate > 0 ? fmt::format("-R{:g}", r->options.load.rate) : "");
-        if (std::filesystem::exists(path))
-            args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, r->options.load.connections, path));
+        const auto& o = r->options;
+        const auto same_cell = [&](const run_record& x) {
+            return x.backend == backend && x.options.load.connections == o.load.connections &&
+                   x.options.load.size == o.load.size && x.options.load.pipeline == o.load.pipeline &&
+                   x.options.load.rate == o.load.rate;
+        };
+        const auto rounds = std::count_if(runs.begin(), runs.end(), same_cell);
+        for (long round = 0; round < rounds; ++round) {
+            const auto path = fmt::format(
+                "{}/hgrm/{}-c{}-s{}-P{}{}-{}.hgrm", options.report_dir, backend, o.load.connections,
+                o.load.size, o.load.pipeline, o.load.rate > 0 ? fmt::format("-R{:g}", o.load.rate) : "", round);
+            if (std::filesystem::exists(path))
+                args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, o.load.connections, path));
+        }
     }
     return args;
 }
@@ -53,16 +63,19 @@ bool write_sweep_report(const sweep_options& options, const std::vector<run_reco
     const std::string dir = options.report_dir;
     const std::string csv = dir + "/sweep.csv";
     const std::string summary = dir + "/summary.csv";
+    const std::string json = dir + "/sweep.json";
     try {
         std::filesystem::create_directories(dir);
         std::filesystem::remove(csv);
         append_csv(csv, runs);
         write_summary_csv(summary, summarize_cells(runs));
+        write_json(json, current_environment(), runs);
     } catch (const std::exception& e) {
         fmt::print(stderr, "robotbench sweep: cannot write {}: {}\n", dir, e.what());
         return false;
     }
-    std::vector<std::string> args{csv, "--out", dir, "--report", "--summary", summary};
+    std::vector<std::string> args{csv,       "--out",   dir,     "--report",
+                                  "--summary", summary, "--json", json};
     for (auto& a : distribution_args(options, runs)) args.push_back(std::move(a));
     if (run_plot_script(args, report_stream(options.base))) {
         fmt::print(report_stream(options.base), "report: {}/REPORT.md\n", dir);
@@ -70,8 +83,8 @@ bool write_sweep_report(const sweep_options& options, const std::vector<run_reco
     }
     fmt::print(stderr,
                "robotbench sweep: the charts were not drawn; the rows are in {} (run "
-               "scripts/plot.py {} --out {} --report)\n",
-               csv, csv, dir);
+               "scripts/plot.py {} --json {} --out {} --report)\n",
+               csv, csv, json, dir);
     return false;
 }
 

@@ -71,7 +71,7 @@ def chart_latency(plt, rows, note):
                                  f"latency ({unit})", note, True)
     ok = _draw(ax, all_series, p99, "-", " p99", scale)
     ok |= _draw(ax, all_series, p50, "--", " p50", scale, filled=False)
-    return finish(fig, ax, ok, 2)
+    return finish(fig, ax, ok)
 
 
 def chart_cpu(plt, rows, note):
@@ -110,7 +110,7 @@ def chart_memory(plt, rows, note):
                " server")
     ok |= _draw(ax, all_series, memory_growth("kernel_memory_per_connection_kib"), "--",
                 " kernel", filled=False)
-    return finish(fig, ax, ok, 2)
+    return finish(fig, ax, ok)
 
 
 CHARTS = [("throughput.png", chart_throughput), ("latency.png", chart_latency),

@@ -5,7 +5,7 @@ import os
 from .ticks import style_axis
 
 
-def new_chart(plt, title, xlabel, ylabel, note, log_x=True, log_y=False, size=(8, 5.2)):
+def new_chart(plt, title, xlabel, ylabel, note, log_x=True, log_y=False, size=(10, 5.4)):
     """(figure, axes) titled and labelled, 1-2-5 ticks on both axes, the note as footnote."""
     fig, ax = plt.subplots(figsize=size)
     ax.set_title(title, fontsize=11)
@@ -23,10 +23,11 @@ def new_chart(plt, title, xlabel, ylabel, note, log_x=True, log_y=False, size=(8
     return fig, ax
 
 
-def finish(fig, ax, plotted, legend_columns=1):
-    """The legend, or `no data` across an empty chart; then the layout."""
+def finish(fig, ax, plotted):
+    """The legend, beside the plot so that it hides no line, or `no data` across an empty
+    chart; then the layout."""
     if plotted:
-        ax.legend(fontsize=8, ncol=legend_columns)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     else:
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center")
     fig.tight_layout(rect=(0, 0.03, 1, 1))

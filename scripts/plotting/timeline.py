@@ -23,7 +23,7 @@ def chart_timeline(plt, runs, note):
         if tuple(cell[k] for k in ("connections", "size", "pipeline", "rate", "scenario")) == key:
             chosen[cell["backend"]].append((cell, seconds))
     repeats = max(len(r) for r in chosen.values())
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 7))
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 7))
     fig.suptitle("Throughput and p99 latency over time\n" + describe_cell(key, repeats),
                  fontsize=11)
     fig.text(0.01, 0.01, note, fontsize=7, color="dimgray")
@@ -53,6 +53,6 @@ def chart_timeline(plt, runs, note):
     for axis in (top, bottom):
         axis.grid(True, which="major", alpha=0.35)
         axis.grid(True, which="minor", alpha=0.12)
-    top.legend(fontsize=8, ncol=3)
+    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig

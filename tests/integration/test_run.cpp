@@ -91,6 +91,7 @@ TEST_P(run_backend, a_short_run_is_clean_and_writes_its_row_and_json) {
     for (const std::string& expected : std::vector<std::string>{
              "\"environment\": {", "\"kernel\": ", "\"cpu_model\": ", "\"cores\": ",
              "\"compiler\": ", "\"build_type\": ", "\"runs\": [",
+             " run --backend=" + backend + " ",  // the command line, in the environment
              "\"backend\": \"" + backend + "\"", "\"errors\": 0", "\"presence\": \"passed\"",
              "\"configuration\": {", "\"connections\": 8", "\"duration\": \"500ms\"",
              "\"warmup\": \"200ms\"", "\"summary\": [", "\"throughput_rps_ci_low\": ",

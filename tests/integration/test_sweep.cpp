@@ -100,7 +100,7 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
     if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "no system python3 for the charts";
     const auto report = dir_ / "report";
     const auto result = run_robotbench({"sweep", "--backends=select,libuv", "--connections=1,4",
-                                        "--duration=200ms", "--warmup=0", "--repeat=1",
+                                        "--duration=200ms", "--warmup=0", "--repeat=2",
                                         "--no-presence", "--no-csv", "--report", report.string()});
     EXPECT_EQ(result.status, 0) << result.output;
     for (const auto* chart : {"throughput.png", "latency.png", "cpu_per_request.png",
@@ -111,8 +111,18 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
         }
     }
     ASSERT_TRUE(fs::exists(report / "REPORT.md")) << result.output;
-    EXPECT_EQ(read_csv(report / "sweep.csv").size(), 4u);
+    EXPECT_EQ(read_csv(report / "sweep.csv").size(), 8u);
     EXPECT_EQ(read_csv(report / "summary.csv").size(), 4u);  // one row per cell
+    EXPECT_TRUE(fs::exists(report / "sweep.json")) << result.output;
+    // What ran, on what, and each cell's medians, from the sweep's own JSON and CSV.
+    const auto page = read_file(report / "REPORT.md");
+    for (const std::string& expected :
+         {std::string("sweep --backends=select,libuv --connections=1,4 --duration=200ms"),
+          std::string("- kernel: Linux "), std::string("- compiler: "),
+          std::string("| select | 4 | 64 | 1 | closed loop | 2 |"),
+          std::string("| libuv | 1 | 64 | 1 | closed loop | 2 |")})
+        EXPECT_NE(page.find(expected), std::string::npos) << expected << "\n" << page;
+    EXPECT_EQ(page.find("not recorded"), std::string::npos) << page;
 }
 
 TEST_F(sweep_test, an_interrupted_sweep_keeps_its_rows_summary_and_report) {

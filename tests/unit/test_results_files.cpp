@@ -269,6 +269,19 @@ TEST(json, invalid_utf8_is_replaced_not_passed_on) {
               std::string::npos);
 }
 
+TEST(environment, the_command_line_reads_back_in_a_shell) {
+    EXPECT_EQ(shell_command_line({"robotbench", "sweep", "--backends=select,epoll", "-d", "1s"}),
+              "robotbench sweep --backends=select,epoll -d 1s");
+    EXPECT_EQ(shell_command_line({"robotbench", "--report", "my dir", "it's", "", "a;b", "$HOME"}),
+              "robotbench --report 'my dir' 'it'\\''s' '' 'a;b' '$HOME'");
+}
+
+TEST(environment, records_the_command_line_of_this_process) {
+    const auto env = current_environment();
+    EXPECT_NE(env.command_line.find("robotbench_unit_tests"), std::string::npos)
+        << env.command_line;
+}
+
 TEST(json, carries_the_columns_the_configuration_and_the_environment) {
     environment env;
     env.git_revision = "abc123";
@@ -277,6 +290,7 @@ TEST(json, carries_the_columns_the_configuration_and_the_environment) {
     env.cores = 2;
     env.build_type = "Release";
     env.compiler = "g++ 12";
+    env.command_line = "robotbench sweep --backends=select,fork --report 'my dir'";
     auto r = sample_run();
     r.server->lifetime = lifetime_usage{1.0, 2.0, 10, 20, 3000};
     r.warnings = {"the generator may have been the bottleneck"};
@@ -288,6 +302,8 @@ TEST(json, carries_the_columns_the_configuration_and_the_environment) {
                                  "\"cores\": 2",
                                  "\"build_type\": \"Release\"",
                                  "\"compiler\": \"g++ 12\"",
+                                 "\"command_line\": \"robotbench sweep "
+                                 "--backends=select,fork --report 'my dir'\"",
                                  "\"runs\": [",
                                  "\"backend\": \"fork\"",
                                  "\"errors_wrong\": 3",
