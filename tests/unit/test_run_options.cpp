@@ -193,9 +193,9 @@ TEST(run_settings, one_document_on_stdout_and_a_request_count_for_load_only) {
     o.summary_csv_path = "-";
     EXPECT_NE(check_run_options(o), "");
     o = run_options{};
-    o.requests = 1000;
+    o.load.requests = 1000;
     EXPECT_EQ(check_run_options(o), "");
-    o.rate = 2000;
+    o.load.rate = 2000;
     EXPECT_EQ(check_run_options(o), "");
     for (const auto kind : {scenario::churn, scenario::idle, scenario::presence}) {
         o.kind = kind;

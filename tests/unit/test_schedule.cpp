@@ -32,7 +32,9 @@ TEST(schedule, n_slots_from_a_time_are_exactly_the_sends_due_before_their_end) {
                                      std::int64_t{1'234'567}, std::int64_t{200'000'001}}) {
             const auto first = s.first_slot_from(t);
             EXPECT_GE(s.slot_due(first), t) << rate << " " << t;
-            if (first > 0) EXPECT_LT(s.slot_due(first - 1), t) << rate << " " << t;
+            if (first > 0) {
+                EXPECT_LT(s.slot_due(first - 1), t) << rate << " " << t;
+            }
             const std::uint64_t n = 1000;
             const auto end = s.slot_due(first + n);
             std::uint64_t in_window = 0;
