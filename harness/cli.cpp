@@ -221,7 +221,8 @@ void add_load_flags(CLI::App& app, run_options& o) {
                    "replies spread over the connections; open loop: N scheduled sends)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->excludes(duration);
-    add_duration(app, "--warmup", o.load.warmup, "warm-up time before measuring, not recorded", true);
+    add_duration(app, "--warmup", o.load.warmup, "warm-up time before measuring, not recorded",
+                 true);
     app.add_option("-t,--threads", o.load.threads,
                    "generator threads (default: half the cores, at most one per connection)")
         ->check(CLI::Range(1u, 1024u));
@@ -274,7 +275,8 @@ void add_load_flags(CLI::App& app, run_options& o) {
                    "churn: requests on each connection before it closes")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();
-    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout", false);
+    add_duration(app, "--timeout", o.load.timeout, "a reply later than this counts as a timeout",
+                 false);
     app.add_flag_callback(
         "--no-presence", [&o] { o.presence_check = false; },
         "skip the presence check that ends a load or churn run");

@@ -62,7 +62,8 @@ constexpr std::array all_columns{
     column{"scenario",
            [](const run_record& r) -> cell { return std::string(scenario_name(r.options.kind)); }},
     column{"status", [](const run_record& r) -> cell { return r.status(); }},
-    column{"connections", [](const run_record& r) -> cell { return u64{r.options.load.connections}; }},
+    column{"connections",
+           [](const run_record& r) -> cell { return u64{r.options.load.connections}; }},
     column{"threads", [](const run_record& r) -> cell { return u64{r.options.load.threads}; }},
     column{"server_threads",
            [](const run_record& r) -> cell { return u64{r.options.server_threads}; }},
@@ -72,10 +73,12 @@ constexpr std::array all_columns{
                return decimal{r.options.load.rate, 1};
            }},
     column{"size_bytes", [](const run_record& r) -> cell { return u64{r.options.load.size}; }},
-    column{"warmup_s",
-           [](const run_record& r) -> cell { return seconds(r.options.load.warmup.count() / 1e9); }},
-    column{"duration_s",
-           [](const run_record& r) -> cell { return seconds(r.options.load.duration.count() / 1e9); }},
+    column{
+        "warmup_s",
+        [](const run_record& r) -> cell { return seconds(r.options.load.warmup.count() / 1e9); }},
+    column{
+        "duration_s",
+        [](const run_record& r) -> cell { return seconds(r.options.load.duration.count() / 1e9); }},
     column{"measured_s",
            [](const run_record& r) {
                return if_loaded(r, [](auto& x) { return seconds(x.measured_s); });
@@ -233,8 +236,7 @@ constexpr std::array all_columns{
            [](const run_record& r) { return if_loaded(r, [](auto& x) { return x.unanswered; }); }},
     column{"unsent",
            [](const run_record& r) -> cell {
-               const bool scheduled = r.options.load.rate > 0 ||
-                                      r.options.kind == scenario::idle ||
+               const bool scheduled = r.options.load.rate > 0 || r.options.kind == scenario::idle ||
                                       r.options.load.requests > 0;
                return r.loaded && scheduled ? cell{r.unsent} : cell{};
            }},

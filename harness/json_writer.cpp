@@ -10,14 +10,10 @@ namespace robotbench {
 
 json environment_json(const environment& env) {
     return {
-        {"robotbench_version", env.version},
-        {"git_revision", env.git_revision},
-        {"build_type", env.build_type},
-        {"sanitizers", env.sanitizers},
-        {"compiler", env.compiler},
-        {"kernel", env.kernel},
-        {"cpu_model", env.cpu_model},
-        {"cores", env.cores},
+        {"robotbench_version", env.version}, {"git_revision", env.git_revision},
+        {"build_type", env.build_type},      {"sanitizers", env.sanitizers},
+        {"compiler", env.compiler},          {"kernel", env.kernel},
+        {"cpu_model", env.cpu_model},        {"cores", env.cores},
         {"command_line", env.command_line},
     };
 }

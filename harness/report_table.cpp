@@ -263,8 +263,7 @@ std::string run_report(const run_record& r) {
         load_lines(r, t);
         cost_lines(r, t);
     }
-    if (r.load_average || !r.cpu_governor.empty())
-        t.add_row({"Machine", machine_text(r)});
+    if (r.load_average || !r.cpu_governor.empty()) t.add_row({"Machine", machine_text(r)});
     t.add_row({"Presence", presence_text(r.presence)});
     t.add_row({"Result", verdict(r)});
     out += t.render("  ");

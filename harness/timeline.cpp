@@ -55,9 +55,9 @@ std::string timeline_csv(std::span<const run_record> runs) {
     std::vector<std::string> seen;
     for (const auto& r : runs) {
         const auto& o = r.options;
-        const auto cell =
-            fmt::format("{},{},{},{},{:g},{}", r.backend.empty() ? "target" : r.backend,
-                        o.load.connections, o.load.size, o.load.pipeline, o.load.rate, scenario_name(o.kind));
+        const auto cell = fmt::format(
+            "{},{},{},{},{:g},{}", r.backend.empty() ? "target" : r.backend, o.load.connections,
+            o.load.size, o.load.pipeline, o.load.rate, scenario_name(o.kind));
         seen.push_back(cell);
         const auto repeat = std::count(seen.begin(), seen.end(), cell);
         for (const auto& t : r.timeline)

@@ -30,13 +30,15 @@ void check_load_settings(const load_config& config) {
     if (config.interval < std::chrono::milliseconds(1))
         refuse("the interval of the per-interval record must be at least 1ms");
     if (config.size < min_payload_size)
-        refuse(fmt::format("--size {}: payload size {} is below the minimum of {} bytes "
-                           "(connection id and sequence number)",
-                           config.size, config.size, min_payload_size));
+        refuse(
+            fmt::format("--size {}: payload size {} is below the minimum of {} bytes "
+                        "(connection id and sequence number)",
+                        config.size, config.size, min_payload_size));
     if (!std::isfinite(config.rate) || config.rate < 0)
-        refuse(fmt::format("--rate must be zero (closed loop) or a positive number of requests "
-                           "per second, not {}",
-                           config.rate));
+        refuse(
+            fmt::format("--rate must be zero (closed loop) or a positive number of requests "
+                        "per second, not {}",
+                        config.rate));
     if (config.rate > 0 && config.pipeline > 1)
         refuse(fmt::format(
             "--pipeline applies to closed loop only: with --rate a connection keeps up to {} "
@@ -53,19 +55,20 @@ void check_churn_config(const churn_config& config) {
     check_load_settings(config.load);
     if (config.load.requests > 0) refuse("a request count applies to the load scenario only");
     if (!std::isfinite(config.connect_rate) || config.connect_rate <= 0)
-        refuse(fmt::format("--connect-rate must be a positive number of connections per second, "
-                           "not {}",
-                           config.connect_rate));
+        refuse(
+            fmt::format("--connect-rate must be a positive number of connections per second, "
+                        "not {}",
+                        config.connect_rate));
     if (config.requests_per_connection == 0) refuse("--requests-per-connection must be at least 1");
 }
 
 void check_idle_config(const idle_config& config) {
     if (config.load.pipeline != 1 || config.load.rate > 0)
-        refuse("--scenario idle sets its own pace (--idle-interval, --probe-rate): -P and -R do "
-               "not apply");
+        refuse(
+            "--scenario idle sets its own pace (--idle-interval, --probe-rate): -P and -R do "
+            "not apply");
     check_load_settings(config.load);
-    if (config.interval.count() <= 0)
-        refuse("--idle-interval must be longer than zero (e.g. 2s)");
+    if (config.interval.count() <= 0) refuse("--idle-interval must be longer than zero (e.g. 2s)");
     if (!(config.probe_rate > 0)) refuse("--probe-rate must be a positive number of requests/s");
     if (config.probes == 0) refuse("--scenario idle needs at least one probe connection");
     if (config.load.requests > 0) refuse("a request count applies to the load scenario only");

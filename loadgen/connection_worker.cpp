@@ -137,7 +137,8 @@ void connection_worker::on_reply(const reply_verdict& verdict, std::int64_t rece
     // So does, with a request count, a closed-loop request sent before it opened.
     if ((record_service_ || config_.requests > 0) && verdict.intended_ns < timeline_.warm_end)
         return;
-    if (received_ns >= next_roll_) [[unlikely]] roll_intervals(received_ns);
+    if (received_ns >= next_roll_) [[unlikely]]
+        roll_intervals(received_ns);
     ++stats_.requests;
     record_latency(elapsed(verdict.intended_ns, received_ns));
     if (record_service_) service_.add(elapsed(verdict.sent_ns, received_ns));

@@ -9,12 +9,12 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "harness/hlog.hpp"
-#include <nlohmann/json.hpp>
 #include "support/command.hpp"
 #include "support/files.hpp"
 #include "support/server.hpp"

@@ -6,12 +6,12 @@
 #include <signal.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include "support/command.hpp"
 #include "support/files.hpp"
 #include "support/server.hpp"
