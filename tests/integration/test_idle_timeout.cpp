@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/backends.hpp"
 #include "support/client.hpp"
 #include "support/command.hpp"
 #include "support/server.hpp"
@@ -210,13 +211,8 @@ TEST_P(idle_timeout_test, a_slot_held_by_a_silent_client_is_freed_for_the_next) 
     EXPECT_EQ(reply, "====my turn====");
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, idle_timeout_test,
-                         ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             return backend_test_name(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(backends, idle_timeout_test, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 TEST(idle_timeout_flag, zero_negative_or_malformed_values_exit_2_with_one_line) {
     for (const std::vector<std::string>& args :

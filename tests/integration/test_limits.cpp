@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/backends.hpp"
 #include "support/client.hpp"
 #include "support/limited_server.hpp"
 #include "support/server.hpp"
@@ -251,13 +252,8 @@ TEST_P(limits_test, accept_failing_with_emfile_enfile_enomem_or_enobufs_never_ma
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, limits_test,
-                         ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             return backend_test_name(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(backends, limits_test, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 }  // namespace
 }  // namespace robotbench::test

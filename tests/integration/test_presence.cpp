@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loadgen/load.hpp"
+#include "support/backends.hpp"
 #include "support/client.hpp"
 #include "support/server.hpp"
 
@@ -73,11 +74,8 @@ TEST_P(presence_on_backend, every_check_passes) {
     EXPECT_EQ(server.terminate(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, presence_on_backend,
-                         ::testing::Values("select", "thread", "fork", "libuv",
-                                           "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"),
-                         [](const auto& info) { return backend_test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(backends, presence_on_backend, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 TEST(presence, other_clients_of_an_outside_server_go_into_the_baseline) {
     server_process server("select");

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/backends.hpp"
 #include "support/client.hpp"
 #include "support/server.hpp"
 
@@ -506,13 +507,8 @@ TEST_P(protocol_test, max_conns_refuses_the_extra_client_with_server_full) {
     EXPECT_EQ(reply, fenced("newcomer"));
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, protocol_test,
-                         ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             return backend_test_name(info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(backends, protocol_test, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 }  // namespace
 }  // namespace robotbench::test

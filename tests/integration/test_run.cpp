@@ -17,6 +17,7 @@
 
 #include "harness/child_process.hpp"
 #include "harness/columns.hpp"
+#include "support/backends.hpp"
 #include "support/command.hpp"
 #include "support/csv_columns.hpp"
 #include "support/files.hpp"
@@ -131,11 +132,8 @@ TEST_P(run_backend, idle_scenario_holds_connections_and_reports_memory_per_conne
     EXPECT_NE(json.find("\"connections_held\": 304"), std::string::npos) << json;
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, run_backend,
-                         ::testing::Values("select", "fork", "thread", "libuv",
-                                           "thread-per-client", "prefork", "epoll",
-                                           "reactors", "io_uring"),
-                         [](const auto& info) { return backend_test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(backends, run_backend, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 TEST_F(run_test, several_backends_end_with_one_comparison_and_one_row_each) {
     const auto result = run_robotbench(

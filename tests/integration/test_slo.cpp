@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 
+#include "support/backends.hpp"
 #include "support/command.hpp"
 #include "support/files.hpp"
 #include "support/server.hpp"
@@ -149,10 +150,8 @@ TEST_P(slo_backend, ends_within_its_step_budget) {
     EXPECT_NE(result.output.find("\n" + backend + " ", table), std::string::npos) << result.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(backends, slo_backend,
-                         ::testing::Values("select", "fork", "thread", "libuv", "thread-per-client",
-                                           "prefork", "epoll", "reactors", "io_uring"),
-                         [](const auto& info) { return backend_test_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(backends, slo_backend, ::testing::ValuesIn(every_backend()),
+                         backend_param_name);
 
 }  // namespace
 }  // namespace robotbench::test
