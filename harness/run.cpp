@@ -13,7 +13,6 @@
 #include "interrupt.hpp"
 #include "latency_spectrum.hpp"
 #include "loadgen/intervals.hpp"
-#include "loadgen/config_check.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/usage_error.hpp"
 #include "noise.hpp"
@@ -21,6 +20,7 @@
 #include "presence_check.hpp"
 #include "report_table.hpp"
 #include "run_outputs.hpp"
+#include "run_ranks.hpp"
 #include "server_under_test.hpp"
 #include "sweep.hpp"
 #include "target_probe.hpp"
@@ -70,56 +70,6 @@ void write_run_hlog(run_record& r, const loadgen::load_result& result) {
     } catch (const std::exception& e) {
         r.problems.push_back(fmt::format("cannot write the interval log: {}", e.what()));
     }
-}
-
-// A distributed run: this rank's share of the connections and, in proportion, of the rate, and
-// the barrier before the clock starts. `started` is set once this rank passed it.
-loadgen::load_config share_of(loadgen::load_config c, rank_group* group, bool& started) {
-    if (group == nullptr) return c;
-    const unsigned all = c.connections;
-    c.connections = rank_portion(all, group->rank(), group->size());
-    c.rate = c.rate * c.connections / all;
-    c.threads = std::min(c.threads, c.connections);
-    c.before_start = [group, &started] {
-        group->barrier();
-        started = true;
-    };
-    return c;
-}
-
-// Refuses settings the load generator would refuse, on every rank at once, before any of them
-// waits at the start line: throws usage_error with rank 0's view of the reasons.
-void agree_on_settings(const loadgen::load_config& c, const run_options& o, rank_group& group) {
-    std::string why;
-    try {
-        if (o.kind == scenario::churn) {
-            loadgen::churn_config churn;
-            churn.load = c;
-            churn.connect_rate = o.connect_rate / group.size();
-            churn.requests_per_connection = o.requests_per_connection;
-            loadgen::check_churn_config(churn);
-        } else {
-            loadgen::check_load_config(c);
-        }
-    } catch (const usage_error& e) {
-        why = e.what();
-    }
-    if (const auto failed = group.failures(why); !failed.empty()) throw usage_error(failed.front());
-}
-
-// Rank 0 records what each rank drove and cost; the other ranks send theirs.
-void record_shares(run_record& r, const loadgen::load_config& share,
-                   const loadgen::load_result& mine, double window_cpu_s, rank_group& group) {
-    const auto connections = group.gather(double(share.connections));
-    const auto rates = group.gather(share.rate);
-    const auto requests = group.gather(double(mine.requests));
-    const auto cpu = group.gather(mine.generator_cpu.user_s + mine.generator_cpu.sys_s);
-    const auto window_cpu = group.gather(window_cpu_s);
-    r.ranks.clear();
-    for (std::size_t i = 0; i < connections.size(); ++i)
-        r.ranks.push_back(rank_share{group.hosts()[i], static_cast<unsigned>(connections[i]),
-                                     rates[i], static_cast<std::uint64_t>(requests[i]), cpu[i],
-                                     window_cpu[i]});
 }
 
 // Runs the load or churn against `target`, sampling `server_pid`'s tree (if > 0) and this
@@ -333,31 +283,6 @@ bool usable(run_options& o, rank_group* group) {
     }
     o.load.threads = generator_threads(o);
     return true;
-}
-
-// A distributed run: whether every rank may go on, `ok` being this rank's view; rank 0 says why
-// not for the ranks that may not. Without ranks: `ok`.
-bool all_agree(bool ok, rank_group* group) {
-    if (group == nullptr) return ok;
-    const auto failed = group->failures(ok ? "" : "refused the settings or outputs (see above)");
-    if (!failed.empty() && group->rank() == 0 && ok)
-        for (const auto& line : failed) fmt::print(stderr, "robotbench: {}\n", line);
-    return failed.empty();
-}
-
-// Why `run` cannot serve these ranks: the server it starts on rank 0 listens on loopback, so
-// every rank must be on rank 0's host. Empty when they are (or without ranks).
-std::string one_host_problem(const rank_group* group) {
-    if (group == nullptr) return {};
-    const auto& hosts = group->hosts();
-    for (std::size_t r = 1; r < hosts.size(); ++r)
-        if (hosts[r] != hosts[0])
-            return fmt::format(
-                "run under mpirun starts the server on rank 0's host ({}) listening on 127.0.0.1, "
-                "but rank {} runs on {}; across hosts start `robotbench serve --host 0.0.0.0` "
-                "and use `robotbench load --target HOST:PORT`",
-                hosts[0], r, hosts[r]);
-    return {};
 }
 
 // Whether another round is due: rank 0 decides from its merged records, the others follow.
