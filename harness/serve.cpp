@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <latch>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -138,7 +139,16 @@ int run_serve(const serve_options& options) {
                 }
             }
         };
-        std::thread supervisor(supervise, std::cref(stop), std::cref(online), options.quiet);
+        // The supervisor is running before the backend starts: a backend that forks (prefork's
+        // pool, fork's children) must not fork while this thread is still being set up, which
+        // can hold a lock of the allocator (the sanitizers' runtimes) that the child would then
+        // wait for for ever.
+        std::latch supervising(1);
+        std::thread supervisor([&] {
+            supervising.count_down();
+            supervise(stop, online, options.quiet);
+        });
+        supervising.wait();
         int status = 0;
         try {
             server->serve({listener.get(), port, online, stop, ready});
