@@ -1,11 +1,10 @@
 """Reading the per-second timeline of each run: the `timeline` member of robotbench's JSON
 runs, or the rows of its --timeline CSV; and choosing the cell the timeline chart shows."""
 
-import csv
 import statistics
 from collections import defaultdict
 
-from .data import fail, number
+from .data import number, read_rows
 
 TIMELINE_CSV_COLUMNS = ["backend", "connections", "size", "pipeline", "rate", "scenario",
                         "repeat", "second", "requests", "throughput_rps", "p50_us", "p99_us",
@@ -36,23 +35,13 @@ def runs_from_csv(paths):
     """[(cell, [second rows])] from --timeline CSV files: one run per (cell, repeat)."""
     runs = defaultdict(list)
     for path in paths:
-        try:
-            with open(path, newline="") as f:
-                reader = csv.DictReader(f)
-                missing = [c for c in TIMELINE_CSV_COLUMNS if c not in (reader.fieldnames or [])]
-                if missing:
-                    fail(f"{path} lacks the columns: {', '.join(missing)} "
-                         "(is it a robotbench --timeline CSV?)")
-                for row in reader:
-                    key = (path, row["backend"], row["connections"], row["size"],
-                           row["pipeline"], row["rate"], row["scenario"], row["repeat"])
-                    runs[key].append({k: number(row[k]) for k in
-                                      ("second", "requests", "throughput_rps", "p50_us",
-                                       "p99_us", "errors", "online")})
-        except OSError as e:
-            fail(f"cannot read {path}: {e.strerror}")
+        for row in read_rows([path], required=TIMELINE_CSV_COLUMNS):
+            key = (path, row["backend"], row["connections"], row["size"], row["pipeline"],
+                   row["rate"], row["scenario"], row["repeat"])
+            runs[key].append({k: number(row[k]) for k in
+                              ("second", "requests", "throughput_rps", "p50_us", "p99_us",
+                               "errors", "online")})
     return [(_cell(k[1], k[2], k[3], k[4], k[5], k[6]), rows) for k, rows in runs.items()]
-
 
 def chosen_cell(runs):
     """The cell (without the backend) the most backends ran; the largest connection count,
