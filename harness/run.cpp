@@ -56,8 +56,8 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
                   const std::string& hgrm_path, status_line& status, rank_group* group) {
     const std::string label = r.backend.empty() ? r.target : r.backend;
     const auto on_progress = [&](const loadgen::progress& p) { status.show(label, p); };
-    bool started = false;
-    const auto config = share_of(stoppable(load_config_for(r.options, target)), group, started);
+    rank_start start;
+    const auto config = share_of(stoppable(load_config_for(r.options, target)), group, start);
     if (group != nullptr) agree_on_settings(config, r.options, *group);
     const double ranks = group ? group->size() : 1;
     cost_sampler sampler(server_pid);
@@ -93,12 +93,12 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     } catch (const usage_error& e) {
         status.clear();
         // The other ranks may be waiting at the start line for this one: end them all.
-        if (group != nullptr && !started) group->abort(e.what());
+        if (group != nullptr && !start.started) group->abort(e.what());
         if (group == nullptr) throw;
         failure = fmt::format("the load generator refused the settings: {}", e.what());
     } catch (const std::exception& e) {
         status.clear();
-        if (group != nullptr && !started) group->abort(e.what());
+        if (group != nullptr && !start.started) group->abort(e.what());
         failure = fmt::format("the load generator failed: {}", e.what());
     }
     if (group != nullptr) {
@@ -124,7 +124,7 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     }
 
     if (group != nullptr) {
-        record_shares(r, config, result, sampler.self_window_cpu_s(begin, end), *group);
+        record_shares(r, config, result, sampler.self_window_cpu_s(begin, end), start, *group);
         group->merge(result);
     }
     r.loaded = true;

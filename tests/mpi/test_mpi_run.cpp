@@ -189,6 +189,28 @@ TEST_F(mpi_run, the_timeline_and_the_interval_log_hold_every_rank_s_requests) {
     EXPECT_GT(double(counts[0] + counts[1]), rank_0);
 }
 
+TEST_F(mpi_run, the_ranks_leave_the_start_barrier_together_and_the_json_says_how_far_apart) {
+    const auto json = dir_.path() / "runs.json";
+    // `run`: rank 0 starts the server first, the others wait for its address.
+    const auto out = run_mpi({ranks_running(ranks, {"--backend=epoll", "-c", "3", "-d", "300ms",
+                                                    "--warmup", "100ms", "--no-presence",
+                                                    "--json", json.string()})},
+                             120s);
+    ASSERT_EQ(out.status, 0) << out.output;
+    const auto run = only_run(json);
+    const auto& each = run.at("generator_ranks");
+    ASSERT_EQ(each.size(), std::size_t(ranks));
+    EXPECT_EQ(number_of(each.at(0), "start_offset_us"), 0);
+    for (std::size_t r = 1; r < each.size(); ++r) {
+        const double offset = number_of(each.at(r), "start_offset_us");
+        // One host, one clock: the barrier's own spread, microseconds when idle (a rank
+        // that started its clock on its own, before the others connected, would be off by the
+        // time they took to start and connect). Generous: the machine is shared.
+        EXPECT_LT(std::abs(offset), 250'000) << "rank " << r << " left the barrier " << offset
+                                            << " µs after rank 0";
+    }
+}
+
 TEST_F(mpi_run, the_open_loop_rate_is_shared_like_the_connections) {
     server_process server("epoll");
     ASSERT_NE(server.port(), 0);
