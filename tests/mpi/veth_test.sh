@@ -6,9 +6,10 @@
 #
 #   usage: veth_test.sh ROBOTBENCH MPIRUN PYTHON3
 #
-# Exits 77 (ctest's SKIP_RETURN_CODE) when it cannot create network namespaces: not root, no
-# `ip`, or no CAP_SYS_ADMIN. Every namespace (and with it every link) is removed on exit,
-# failure or not; the names carry this shell's pid so that parallel runs do not collide.
+# Exits 77 (ctest's SKIP_RETURN_CODE) when it cannot create network namespaces (not root, no
+# `ip`, no CAP_SYS_ADMIN) or mpirun is not Open MPI's. Every namespace (and with it every link)
+# is removed on exit, failure or not; the names carry this shell's pid so that parallel runs do
+# not collide.
 set -u
 
 robotbench=$1 mpirun=$2 python3=$3
@@ -17,6 +18,8 @@ skip() { echo "SKIPPED: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root to create network namespaces"
 command -v ip >/dev/null 2>&1 || skip "needs ip (Debian: iproute2)"
 command -v unshare >/dev/null 2>&1 || skip "needs unshare (Debian: util-linux)"
+# The PMIx and transport settings below are Open MPI's.
+"$mpirun" --version 2>&1 | grep -q "Open MPI" || skip "written for Open MPI's mpirun"
 
 id=rb$$
 switch=$id-sw server_ns=$id-srv host_a=$id-a host_b=$id-b
@@ -32,6 +35,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 ip netns add "$switch" 2>"$out/err" || skip "cannot create a network namespace: $(cat "$out/err")"
+# Some containers allow the namespace but not entering it (ip netns exec remounts /sys).
+ip netns exec "$switch" true 2>"$out/err" ||
+    skip "cannot enter a network namespace: $(cat "$out/err")"
 fail() { echo "FAILED: $*"; exit 1; }
 for ns in $server_ns $host_a $host_b; do ip netns add "$ns" || fail "ip netns add $ns"; done
 
@@ -54,7 +60,7 @@ ip netns exec "$server_ns" "$robotbench" serve --backend epoll --host 10.77.0.1 
 server_pid=$!
 # The server is up once host B can connect to it over the bridge.
 up=
-for _ in $(seq 50); do
+for _ in $(seq 100); do
     if ip netns exec "$host_b" "$python3" -c \
         "import socket; socket.create_connection(('10.77.0.1', 7000), timeout=1).close()" \
         2>/dev/null; then up=1; break; fi
