@@ -83,6 +83,7 @@ json ranks_json(const run_record& r) {
             {"requests", rank.requests},
             {"generator_cpu_s", json_number(rank.generator_cpu_s, 3)},
             {"generator_window_cpu_s", json_number(rank.generator_window_cpu_s, 3)},
+            {"start_offset_us", json_number(rank.start_offset_us, 1)},
         });
     }
     return all;

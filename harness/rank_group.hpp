@@ -39,7 +39,8 @@ class rank_group {
     virtual std::vector<std::string> gather(const std::string& local) = 0;
     // Merges every rank's result into rank 0's, exactly: the histograms bucket by bucket, the
     // counts and errors by kind summed, the measured window the longest of the ranks' (each on
-    // its own clock), the lag the worst. Other ranks keep their own result.
+    // its own clock), the lag the worst, and the intervals (timeline, interval log) index by
+    // index, likewise. Other ranks keep their own result.
     virtual void merge(loadgen::load_result& result) = 0;
     // Ends every rank of the run at once with `why` on stderr; the last resort when a rank fails
     // where the others may be waiting in a collective.

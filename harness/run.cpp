@@ -9,16 +9,15 @@
 #include "bottleneck.hpp"
 #include "cell_summary.hpp"
 #include "cost_sampler.hpp"
-#include "hlog.hpp"
 #include "interrupt.hpp"
 #include "latency_spectrum.hpp"
 #include "loadgen/intervals.hpp"
 #include "loadgen/load.hpp"
 #include "loadgen/usage_error.hpp"
 #include "noise.hpp"
-#include "output_check.hpp"
 #include "presence_check.hpp"
 #include "report_table.hpp"
+#include "run_files.hpp"
 #include "run_outputs.hpp"
 #include "run_ranks.hpp"
 #include "server_under_test.hpp"
@@ -51,35 +50,14 @@ Config stoppable(Config c) {
     return c;
 }
 
-// Writes the run's HdrHistogram interval log to r.options.hlog_path; a failure is a problem of
-// the run.
-void write_run_hlog(run_record& r, const loadgen::load_result& result) {
-    // The wall-clock time the measured window opened.
-    const auto opened = std::chrono::system_clock::now() -
-                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                            std::chrono::steady_clock::now() - result.window_begin);
-    const auto per_line =
-        static_cast<std::size_t>(r.options.hlog_interval / record_interval(r.options));
-    const auto comment =
-        fmt::format("Logged with robotbench {}: {} c={} size={} P={} R={:g}, values in ns",
-                    r.git_revision, r.backend.empty() ? r.target : r.backend,
-                    r.options.load.connections, r.options.load.size, r.options.load.pipeline, r.options.load.rate);
-    try {
-        write_hlog(r.options.hlog_path, loadgen::coarsen(result.intervals, per_line), opened,
-                   comment);
-    } catch (const std::exception& e) {
-        r.problems.push_back(fmt::format("cannot write the interval log: {}", e.what()));
-    }
-}
-
 // Runs the load or churn against `target`, sampling `server_pid`'s tree (if > 0) and this
 // process, and fills the load and cost parts of `r`.
 void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_pid,
                   const std::string& hgrm_path, status_line& status, rank_group* group) {
     const std::string label = r.backend.empty() ? r.target : r.backend;
     const auto on_progress = [&](const loadgen::progress& p) { status.show(label, p); };
-    bool started = false;
-    const auto config = share_of(stoppable(load_config_for(r.options, target)), group, started);
+    rank_start start;
+    const auto config = share_of(stoppable(load_config_for(r.options, target)), group, start);
     if (group != nullptr) agree_on_settings(config, r.options, *group);
     const double ranks = group ? group->size() : 1;
     cost_sampler sampler(server_pid);
@@ -115,12 +93,12 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     } catch (const usage_error& e) {
         status.clear();
         // The other ranks may be waiting at the start line for this one: end them all.
-        if (group != nullptr && !started) group->abort(e.what());
+        if (group != nullptr && !start.started) group->abort(e.what());
         if (group == nullptr) throw;
         failure = fmt::format("the load generator refused the settings: {}", e.what());
     } catch (const std::exception& e) {
         status.clear();
-        if (group != nullptr && !started) group->abort(e.what());
+        if (group != nullptr && !start.started) group->abort(e.what());
         failure = fmt::format("the load generator failed: {}", e.what());
     }
     if (group != nullptr) {
@@ -146,7 +124,7 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     }
 
     if (group != nullptr) {
-        record_shares(r, config, result, sampler.self_window_cpu_s(begin, end), *group);
+        record_shares(r, config, result, sampler.self_window_cpu_s(begin, end), start, *group);
         group->merge(result);
     }
     r.loaded = true;
@@ -176,15 +154,10 @@ void measure_load(run_record& r, const loadgen::endpoint& target, pid_t server_p
     }
     if (server_pid > 0) r.server = sampler.server_window(begin, end);
     if (r.options.latency_spectrum) r.latency_spectrum = latency_spectrum(result.latency);
-    if (!hgrm_path.empty()) {
-        try {
-            write_hgrm(hgrm_path, result.latency);
-        } catch (const std::exception& e) {
-            r.problems.push_back(fmt::format("cannot write the .hgrm file: {}", e.what()));
-        }
-    }
+    write_run_hgrm(r, hgrm_path, result.latency);
+    // Under mpirun rank 0's intervals are every rank's, merged.
     r.timeline = timeline_of(result.intervals, record_interval(r.options));
-    if (!r.options.hlog_path.empty()) write_run_hlog(r, result);
+    write_run_hlog(r, result);
 }
 
 // Prints a run's report (-q: its one summary line, and on stderr what went wrong) as soon as
@@ -226,16 +199,6 @@ int finish(const run_options& o, const environment& env, const std::vector<run_r
     return failed ? 1 : 0;
 }
 
-// The path of one run's file (.hgrm, interval log) named `path` for the command: the backend's
-// name added when several run, the round's when repeated.
-std::string per_run_path(const std::string& path, const run_options& o, std::size_t backends,
-                         const std::string& backend, unsigned round) {
-    if (path.empty()) return {};
-    std::string out = backends > 1 ? per_backend_path(path, backend) : path;
-    if (planned_runs(o.repeat, o) > 1) out = per_backend_path(out, std::to_string(round + 1));
-    return out;
-}
-
 // finish() on rank 0; returns this rank's exit status.
 int finish_all(const run_options& o, const environment& env, const std::vector<run_record>& runs,
                bool several_backends, std::FILE* to, rank_group* group) {
@@ -244,31 +207,6 @@ int finish_all(const run_options& o, const environment& env, const std::vector<r
     // others end with 0 rather than be named for a failure that is not theirs.
     if (group->rank() == 0) return finish(o, env, runs, several_backends, to);
     return 0;
-}
-
-// The .hgrm path of one run: the backend's name when several run, the round's when repeated.
-std::string hgrm_path_for(const run_options& o, std::size_t backends, const std::string& backend,
-                          unsigned round) {
-    return per_run_path(o.hgrm_path, o, backends, backend, round);
-}
-
-// Checks every output before anything starts; prints the reason and returns false when one
-// cannot be written.
-bool outputs_usable(const run_options& o, const std::vector<std::string>& names) {
-    std::vector<std::string> hgrm;
-    for (const auto& name : names)
-        for (unsigned round = 0; round < planned_runs(o.repeat, o); ++round) {
-            hgrm.push_back(hgrm_path_for(o, names.size(), name, round));
-            hgrm.push_back(per_run_path(o.hlog_path, o, names.size(), name, round));
-        }
-    auto problem = outputs_problem(o.csv_path, o.json_path, hgrm);
-    if (problem.empty()) problem = output_problem(o.summary_csv_path, true);
-    if (problem.empty()) problem = output_problem(o.timeline_path, true);
-    if (!problem.empty()) {
-        fmt::print(stderr, "robotbench: {}\n", problem);
-        return false;
-    }
-    return true;
 }
 
 // Checks the settings; prints the reason and returns false when they are impossible.

@@ -1,6 +1,7 @@
 #include "run_ranks.hpp"
 
 #include <fmt/core.h>
+#include <time.h>
 
 #include <algorithm>
 
@@ -9,15 +10,20 @@
 
 namespace robotbench {
 
-loadgen::load_config share_of(loadgen::load_config c, rank_group* group, bool& started) {
+loadgen::load_config share_of(loadgen::load_config c, rank_group* group, rank_start& start) {
     if (group == nullptr) return c;
     const unsigned all = c.connections;
     c.connections = rank_portion(all, group->rank(), group->size());
     c.rate = c.rate * c.connections / all;
     c.threads = std::min(c.threads, c.connections);
-    c.before_start = [group, &started] {
+    c.before_start = [group, &start] {
         group->barrier();
-        started = true;
+        // Taken before anything else, so the spread across ranks is the barrier's own; the
+        // load generator starts its clock right after this returns.
+        timespec now{};
+        ::clock_gettime(CLOCK_REALTIME, &now);
+        start.left_barrier_ns = std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+        start.started = true;
     };
     return c;
 }
@@ -41,17 +47,21 @@ void agree_on_settings(const loadgen::load_config& c, const run_options& o, rank
 }
 
 void record_shares(run_record& r, const loadgen::load_config& share,
-                   const loadgen::load_result& mine, double window_cpu_s, rank_group& group) {
+                   const loadgen::load_result& mine, double window_cpu_s, const rank_start& start,
+                   rank_group& group) {
     const auto connections = group.gather(double(share.connections));
     const auto rates = group.gather(share.rate);
     const auto requests = group.gather(double(mine.requests));
     const auto cpu = group.gather(mine.generator_cpu.user_s + mine.generator_cpu.sys_s);
     const auto window_cpu = group.gather(window_cpu_s);
+    // As text: nanoseconds since 1970 do not fit a double exactly.
+    const auto left = group.gather(std::to_string(start.left_barrier_ns));
     r.ranks.clear();
     for (std::size_t i = 0; i < connections.size(); ++i)
-        r.ranks.push_back(rank_share{group.hosts()[i], static_cast<unsigned>(connections[i]),
-                                     rates[i], static_cast<std::uint64_t>(requests[i]), cpu[i],
-                                     window_cpu[i]});
+        r.ranks.push_back(rank_share{
+            group.hosts()[i], static_cast<unsigned>(connections[i]), rates[i],
+            static_cast<std::uint64_t>(requests[i]), cpu[i], window_cpu[i],
+            double(std::stoll(left[i]) - std::stoll(left[0])) / 1e3});
 }
 
 bool all_agree(bool ok, rank_group* group) {

@@ -67,6 +67,10 @@ struct rank_share {
     std::uint64_t requests = 0;        // replies it validated in its measured window
     double generator_cpu_s = 0;        // its generator CPU over the whole run
     double generator_window_cpu_s = 0; // over its measured window
+    // When it left the start barrier, in µs after rank 0 did (CLOCK_REALTIME of each host, so
+    // across hosts it includes their clocks' offset); its warm-up and window start that much
+    // later than rank 0's.
+    double start_offset_us = 0;
 };
 
 // One run: one backend (or one target) under one configuration.

@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 build_dir=build
 cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 build_targets=()
-# The tests run HdrHistogram's own Java tool on the interval logs robotbench writes.
-test_packages=(libhdrhistogram-java default-jre-headless)
+# The tests run HdrHistogram's own Java tool on the interval logs robotbench writes, and put MPI
+# ranks in network namespaces (ip, of iproute2).
+test_packages=(libhdrhistogram-java default-jre-headless iproute2)
 extra_packages=()
 case "${1:-}" in
     "") ;;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "mpi_histogram.hpp"
+#include "mpi_intervals.hpp"
 #include "mpi_session.hpp"
 
 namespace robotbench::mpi {
@@ -127,6 +128,7 @@ void world_group::merge(loadgen::load_result& r) {
     reduce_histogram(r.latency, root, MPI_COMM_WORLD);
     reduce_histogram(r.service, root, MPI_COMM_WORLD);
     reduce_histogram(r.connect_latency, root, MPI_COMM_WORLD);
+    reduce_intervals(r.intervals, root, MPI_COMM_WORLD);
 }
 
 void world_group::abort(const std::string& why) {

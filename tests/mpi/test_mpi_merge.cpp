@@ -8,6 +8,7 @@
 
 #include "harness/mpi/mpi_group.hpp"
 #include "harness/mpi/mpi_histogram.hpp"
+#include "harness/mpi/mpi_intervals.hpp"
 #include "loadgen/histogram.hpp"
 
 namespace {
@@ -100,6 +101,56 @@ TEST(mpi_merge, a_load_result_sums_counts_and_errors_by_kind_and_takes_the_longe
     EXPECT_EQ(result.measured, std::chrono::milliseconds(1000 + n - 1));
     EXPECT_EQ(result.latency.count(), static_cast<std::uint64_t>(n));
     EXPECT_EQ(result.latency.max(), 10'000u * static_cast<std::uint64_t>(n));
+}
+
+TEST(mpi_merge, intervals_are_merged_index_by_index_with_the_shorter_ranks_padded) {
+    // Rank r holds 2 intervals when r is odd, else 3 (its window closed one interval earlier on
+    // its clock); interval k of rank r: requests 10 * (r + 1) + k, one error, r + 1 connections
+    // open, latencies of (r + 1) * 1000 + k µs recorded k + 1 times.
+    using robotbench::loadgen::interval_result;
+    const int r = rank_of(), n = size_of();
+    ASSERT_GE(n, 2) << "run under mpirun -np 2 or more";
+    const std::size_t mine = r % 2 == 1 ? 2 : 3;
+    std::vector<interval_result> intervals(mine);
+    histogram everything[3];
+    for (int rank = 0; rank < n; ++rank)
+        for (std::size_t k = 0; k < (rank % 2 == 1 ? 2u : 3u); ++k) {
+            histogram h;
+            h.record(std::uint64_t(rank + 1) * 1'000'000 + k * 1000, k + 1);
+            everything[k].merge(h);
+            if (rank != r) continue;
+            auto& i = intervals[k];
+            i.begin = std::chrono::seconds(k);
+            i.length = k + 1 == mine ? std::chrono::milliseconds(400 + rank) : std::chrono::seconds(1);
+            i.requests = 10u * std::uint64_t(rank + 1) + k;
+            i.errors = 1;
+            i.open_connections = std::uint64_t(rank + 1);
+            i.latency = h.snapshot();
+        }
+    robotbench::mpi::reduce_intervals(intervals, 0, MPI_COMM_WORLD);
+    ASSERT_EQ(intervals.size(), 3u) << "every rank pads to the longest count";
+    if (r != 0) return;
+    for (std::size_t k = 0; k < 3; ++k) {
+        std::uint64_t requests = 0, errors = 0, open = 0;
+        for (int rank = 0; rank < n; ++rank) {
+            if (k == 2 && rank % 2 == 1) continue;
+            requests += 10u * std::uint64_t(rank + 1) + k;
+            errors += 1;
+            open += std::uint64_t(rank + 1);
+        }
+        EXPECT_EQ(intervals[k].requests, requests) << k;
+        EXPECT_EQ(intervals[k].errors, errors) << k;
+        EXPECT_EQ(intervals[k].open_connections, open) << k;
+        EXPECT_EQ(intervals[k].begin, std::chrono::seconds(k)) << k;
+        const auto expected = everything[k].snapshot();
+        EXPECT_EQ(intervals[k].latency.counts, expected.counts) << k;
+        EXPECT_EQ(intervals[k].latency.count, expected.count) << k;
+        EXPECT_EQ(intervals[k].latency.min, expected.min) << k;
+        EXPECT_EQ(intervals[k].latency.max, expected.max) << k;
+    }
+    // The longest of the ranks' lengths: their last intervals were 400 + rank ms.
+    EXPECT_EQ(intervals[0].length, std::chrono::seconds(1));
+    EXPECT_EQ(intervals[2].length, std::chrono::milliseconds(400 + (n - 1) / 2 * 2));
 }
 
 TEST(mpi_merge, every_rank_learns_which_rank_failed_and_why) {

@@ -1,17 +1,21 @@
 // robotbench under `mpirun -np 3` on this machine, as a user runs it: the ranks share the load,
-// rank 0 writes the merged results, the presence check counts every rank's clients, and a rank
-// that cannot connect fails the run in good time.
+// rank 0 writes the merged results (totals, timeline, interval log), the ranks start together,
+// the presence check counts every rank's clients, and a rank that cannot connect fails the run in
+// good time.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "harness/hlog.hpp"
 #include "support/command.hpp"
 #include "support/files.hpp"
 #include "support/server.hpp"
@@ -124,6 +128,87 @@ TEST_F(mpi_run, three_ranks_share_the_load_and_rank_0_writes_the_merged_results)
     EXPECT_EQ(row.at("presence"), "passed") << out.output;
     EXPECT_GE(number(row, "presence_checks"), 3 * 14);
     EXPECT_EQ(number(row, "presence_failures"), 0);
+}
+
+// The latency counts of every interval line of an HdrHistogram interval log.
+std::vector<std::uint64_t> hlog_counts(const std::filesystem::path& log) {
+    std::vector<std::uint64_t> out;
+    std::istringstream in(read_file(log));
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#' || line[0] == '"') continue;
+        const auto comma = line.rfind(',');
+        const auto h = decode_compressed_base64(std::string_view(line).substr(comma + 1));
+        if (!h) {
+            ADD_FAILURE() << "not a histogram: " << line;
+            continue;
+        }
+        out.push_back(std::accumulate(h->counts.begin(), h->counts.end(), std::uint64_t{0}));
+    }
+    return out;
+}
+
+TEST_F(mpi_run, the_timeline_and_the_interval_log_hold_every_rank_s_requests) {
+    server_process server("epoll");
+    ASSERT_NE(server.port(), 0);
+    const auto json = dir_.path() / "runs.json", csv = dir_.path() / "runs.csv",
+               timeline = dir_.path() / "timeline.csv", log = dir_.path() / "run.hlog";
+    const auto out = run_mpi(
+        {ranks_running(ranks, {"load", "--target", fmt_target(server.port()), "-c", "6", "-d",
+                               "2s", "--warmup", "200ms", "--no-presence", "--json",
+                               json.string(), "--csv", csv.string(), "--timeline",
+                               timeline.string(), "--hlog", log.string()})},
+        120s);
+    ASSERT_EQ(out.status, 0) << out.output;
+    const auto run = only_run(json);
+    const auto row = last_csv_row(csv);
+    const double requests = number(row, "requests");
+    const double rank_0 = number_of(run.at("generator_ranks").at(0), "requests");
+    ASSERT_GT(rank_0, 0);
+    ASSERT_GT(requests, rank_0);
+
+    // The per-second timeline (CSV and JSON): every rank's requests, every rank's connections.
+    const auto seconds = read_csv(timeline);
+    ASSERT_EQ(seconds.size(), 2u) << read_file(timeline);
+    double in_seconds = 0;
+    for (const auto& second : seconds) {
+        in_seconds += number(second, "requests");
+        EXPECT_EQ(number(second, "online"), 6) << "the connections of all three ranks";
+        EXPECT_EQ(number(second, "errors"), 0);
+    }
+    EXPECT_EQ(in_seconds, requests) << "rank 0 alone drove " << rank_0;
+    const auto& json_seconds = run.at("timeline");
+    ASSERT_EQ(json_seconds.size(), 2u);
+    EXPECT_EQ(number_of(json_seconds.at(0), "requests") + number_of(json_seconds.at(1), "requests"),
+              requests);
+
+    // The interval log: one line a second, holding every request of every rank (answered or
+    // still unanswered when the window closed), as the merged histogram does.
+    const auto counts = hlog_counts(log);
+    ASSERT_EQ(counts.size(), 2u) << read_file(log);
+    EXPECT_EQ(double(counts[0] + counts[1]), requests + number(row, "unanswered"));
+    EXPECT_GT(double(counts[0] + counts[1]), rank_0);
+}
+
+TEST_F(mpi_run, the_ranks_leave_the_start_barrier_together_and_the_json_says_how_far_apart) {
+    const auto json = dir_.path() / "runs.json";
+    // `run`: rank 0 starts the server first, the others wait for its address.
+    const auto out = run_mpi({ranks_running(ranks, {"--backend=epoll", "-c", "3", "-d", "300ms",
+                                                    "--warmup", "100ms", "--no-presence",
+                                                    "--json", json.string()})},
+                             120s);
+    ASSERT_EQ(out.status, 0) << out.output;
+    const auto run = only_run(json);
+    const auto& each = run.at("generator_ranks");
+    ASSERT_EQ(each.size(), std::size_t(ranks));
+    EXPECT_EQ(number_of(each.at(0), "start_offset_us"), 0);
+    for (std::size_t r = 1; r < each.size(); ++r) {
+        const double offset = number_of(each.at(r), "start_offset_us");
+        // One host, one clock: the barrier's own spread, microseconds when idle (a rank
+        // that started its clock on its own, before the others connected, would be off by the
+        // time they took to start and connect). Generous: the machine is shared.
+        EXPECT_LT(std::abs(offset), 250'000) << "rank " << r << " left the barrier " << offset
+                                            << " µs after rank 0";
+    }
 }
 
 TEST_F(mpi_run, the_open_loop_rate_is_shared_like_the_connections) {
