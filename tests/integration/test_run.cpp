@@ -21,6 +21,7 @@
 #include "support/command.hpp"
 #include "support/csv_columns.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -29,12 +30,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// A scratch folder per test, removed afterwards.
-class run_test : public ::testing::Test {
+// The run tests' fixture: a scratch folder and the short run they share.
+class run_test : public scratch_test {
   protected:
-    const scratch_dir scratch_{"robotbench-run"};
-    const fs::path& dir_ = scratch_.path();
-
     // The short run every test uses.
     std::vector<std::string> short_run(std::vector<std::string> args) const {
         for (const char* a : {"-d", "500ms", "--warmup", "200ms", "-c", "8"}) args.emplace_back(a);

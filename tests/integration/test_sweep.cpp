@@ -16,6 +16,7 @@
 
 #include "support/command.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 
 namespace robotbench::test {
 namespace {
@@ -30,12 +31,7 @@ std::size_t read_csv_quietly(const fs::path& path) {
     return lines > 0 ? lines - 1 : 0;
 }
 
-class sweep_test : public ::testing::Test {
-protected:
-    const scratch_dir scratch_{"robotbench-sweep"};
-    const fs::path& dir_ = scratch_.path();
-
-};
+class sweep_test : public scratch_test {};
 
 TEST_F(sweep_test, two_backends_by_two_cells_write_every_row_and_skip_what_cannot_run) {
     // select cannot hold 2,000 clients (FD_SETSIZE): that cell must be skipped, not crash.
