@@ -397,7 +397,7 @@ class merged_distribution(unittest.TestCase):
     def test_files_with_one_label_are_one_line(self):
         paths = []
         for i, points in enumerate(([(10.0, 1), (20.0, 50), (30.0, 100)],
-                                    [(40.0, 1), (50.0, 150), (60.0, 300)])):
+                                    [(40.0, 1), (50.0, 150), (60.0, 300)]), start=1):
             paths.append(os.path.join(self.tmp, f"epoll-c8-s64-P1-{i}.hgrm"))
             write_points(paths[-1], points)
         single = os.path.join(self.tmp, "lat.select.hgrm")
