@@ -3,6 +3,7 @@ Agg backend, small sweep CSVs, .hgrm files and JSON timelines written to a scrat
 run as a user runs it, and the test case that gives each test that folder."""
 
 import csv
+import json
 import math
 import os
 import subprocess
@@ -74,6 +75,18 @@ def write_hgrm(path, scale):
 def run_plot(*args):
     return subprocess.run(["/usr/bin/python3", PLOT, *args], capture_output=True, text=True,
                           timeout=120)
+
+
+def plot_report(tmp, columns, rows):
+    """plot.py --report on these rows (tmp/sweep.csv) and timeline_document() (tmp/sweep.json),
+    into tmp/charts; returns the finished process and that folder."""
+    data = os.path.join(tmp, "sweep.csv")
+    write_csv(data, columns, rows)
+    doc = os.path.join(tmp, "sweep.json")
+    with open(doc, "w") as f:
+        json.dump(timeline_document(), f)
+    out = os.path.join(tmp, "charts")
+    return run_plot(data, "--json", doc, "--out", out, "--report"), out
 
 
 def read_sweep(tmp, rows=None, columns=COLUMNS):

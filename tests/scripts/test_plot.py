@@ -2,12 +2,11 @@
 and the report, what the report states, bad input refused. `python3 -m unittest test_plot` (CTest's
 scripts.test_plot) runs the chart tests of test_plot_charts.py and test_plot_timeline.py too."""
 
-import json
 import os
 import unittest
 
 from plot_test_support import (scratch_case, COLUMNS, write_csv, sweep_rows, write_hgrm, run_plot,
-                               timeline_document)
+                               plot_report)
 
 import test_plot_charts
 import test_plot_timeline
@@ -134,13 +133,7 @@ class report_page(scratch_case):
         rows[-1][-3:] = ["n/a", "n/a", "0.300"]  # the skipped cell
         rows[6][10] = 2400  # two slow select c=100 runs: the median p99 is in ms
         rows[7][10] = 2600
-        data = os.path.join(self.tmp, "sweep.csv")
-        write_csv(data, columns, rows)
-        doc = os.path.join(self.tmp, "sweep.json")
-        with open(doc, "w") as f:
-            json.dump(timeline_document(), f)
-        out = os.path.join(self.tmp, "charts")
-        result = run_plot(data, "--json", doc, "--out", out, "--report")
+        result, out = plot_report(self.tmp, columns, rows)
         self.assertEqual(result.returncode, 0, result.stderr)
         with open(os.path.join(out, "REPORT.md")) as f:
             report = f.read()

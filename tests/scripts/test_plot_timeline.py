@@ -1,12 +1,11 @@
 """Throughput and p99 over time, from robotbench's JSON or its --timeline CSV, and input that is
 not robotbench's refused."""
 
-import json
 import os
 import unittest
 
-from plot_test_support import (plt, scratch_case, COLUMNS, write_csv, sweep_rows, run_plot, drawn,
-                               labels, timeline_document)
+from plot_test_support import (plot_report, plt, scratch_case, COLUMNS, write_csv, sweep_rows,
+                               run_plot, drawn, labels, timeline_document)
 from plotting import timeline, timeline_data
 
 
@@ -35,13 +34,7 @@ class timeline_chart(scratch_case):
         plt.close(fig)
 
     def test_plot_py_draws_the_timeline_from_json_or_csv(self):
-        data = os.path.join(self.tmp, "sweep.csv")
-        write_csv(data, COLUMNS, sweep_rows())
-        doc = os.path.join(self.tmp, "sweep.json")
-        with open(doc, "w") as f:
-            json.dump(timeline_document(), f)
-        out = os.path.join(self.tmp, "charts")
-        result = run_plot(data, "--json", doc, "--out", out, "--report")
+        result, out = plot_report(self.tmp, COLUMNS, sweep_rows())
         self.assertEqual(result.returncode, 0, result.stderr)
         path = os.path.join(out, "timeline.png")
         self.assertIn(path, result.stdout.splitlines())
@@ -56,7 +49,8 @@ class timeline_chart(scratch_case):
         timeline_csv = os.path.join(self.tmp, "timeline.csv")
         write_csv(timeline_csv, timeline_data.TIMELINE_CSV_COLUMNS, rows)
         out2 = os.path.join(self.tmp, "charts2")
-        result = run_plot(data, "--timeline", timeline_csv, "--out", out2)
+        result = run_plot(os.path.join(self.tmp, "sweep.csv"), "--timeline", timeline_csv,
+                          "--out", out2)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(os.path.isfile(os.path.join(out2, "timeline.png")))
 
