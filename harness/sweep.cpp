@@ -76,24 +76,22 @@ run_record skipped_record(const run_options& o, const sweep_cell& cell, const en
     return r;
 }
 
-// `results/sweep/hgrm/thread-c100-s64-P1.hgrm`, when a report is wanted.
-std::string hgrm_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned round) {
-    if (sweep.report_dir.empty()) return {};
-    return fmt::format("{}/hgrm/{}-c{}-s{}-P{}{}-{}.hgrm", sweep.report_dir, cell.backend,
-                       cell.connections, cell.size, cell.pipeline,
-                       cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : "", round);
+// The .hgrm file of a cell's run `repeat`, when a report is wanted; empty otherwise.
+std::string hgrm_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned repeat) {
+    return sweep.report_dir.empty() ? std::string()
+                                    : sweep_hgrm_path(sweep.report_dir, cell, repeat);
 }
 
 // `x.hlog` for cell thread c=64 size=64 P=1: `x-thread-c64-s64-P1.hlog`, with `-1`, `-2`, ...
-// added when cells are repeated; empty without --hlog.
-std::string hlog_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned round) {
+// (`repeat`, counted from 1) added when cells are repeated; empty without --hlog.
+std::string hlog_path_for(const sweep_options& sweep, const sweep_cell& cell, unsigned repeat) {
     const auto& base = sweep.base;
     if (base.hlog_path.empty()) return {};
     auto path = per_backend_path(
         base.hlog_path, fmt::format("{}-c{}-s{}-P{}{}", cell.backend, cell.connections, cell.size,
                                     cell.pipeline,
                                     cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : ""));
-    if (planned_runs(sweep.repeat, base) > 1) path = per_backend_path(path, std::to_string(round + 1));
+    if (planned_runs(sweep.repeat, base) > 1) path = per_backend_path(path, std::to_string(repeat));
     return path;
 }
 
@@ -112,6 +110,13 @@ void show_progress(std::size_t done, std::size_t total, const sweep_cell& cell,
 }
 
 }  // namespace
+
+std::string sweep_hgrm_path(const std::string& report_dir, const sweep_cell& cell,
+                            unsigned repeat) {
+    return fmt::format("{}/hgrm/{}-c{}-s{}-P{}{}-{}.hgrm", report_dir, cell.backend,
+                       cell.connections, cell.size, cell.pipeline,
+                       cell.rate > 0 ? fmt::format("-R{:g}", cell.rate) : "", repeat);
+}
 
 std::vector<sweep_cell> sweep_cells(const sweep_options& options,
                                     const std::vector<std::string>& backends) {
@@ -186,20 +191,20 @@ int sweep_command(sweep_options sweep) {
     std::size_t done = 0;
     for (const auto& cell : cells) {
         const auto first = runs.size();
-        for (unsigned round = 0;
+        for (unsigned repeat = 1;
              !interrupt.requested() &&
              wants_another_run(sweep.repeat, sweep.base, std::span(runs).subspan(first));
-             ++round, ++done) {
+             ++repeat, ++done) {
             auto o = options_for(sweep, cell);
             o.load.threads = generator_threads(o);
-            o.hlog_path = hlog_path_for(sweep, cell, round);
+            o.hlog_path = hlog_path_for(sweep, cell, repeat);
             show_progress(done, total, cell, started, to);
             if (auto why = skip_reason(o, fd_limit); !why.empty()) {
                 runs.push_back(skipped_record(o, cell, env, std::move(why)));
             } else {
                 try {
                     runs.push_back(
-                        run_backend(cell.backend, o, hgrm_path_for(sweep, cell, round), env, status));
+                        run_backend(cell.backend, o, hgrm_path_for(sweep, cell, repeat), env, status));
                 } catch (const usage_error& e) {
                     fmt::print(stderr, "\nrobotbench sweep: {}\n", e.what());
                     return 2;

@@ -35,6 +35,12 @@ struct sweep_cell {
 std::vector<sweep_cell> sweep_cells(const sweep_options& options,
                                     const std::vector<std::string>& backends);
 
+// Where a sweep's --report puts the latency distribution of a cell's run `repeat` (counted from
+// 1, as `run --repeat` and --hlog count): `DIR/hgrm/thread-c100-s64-P1-1.hgrm`, with `-R5000`
+// after `P1` for a rate. Pure.
+std::string sweep_hgrm_path(const std::string& report_dir, const sweep_cell& cell,
+                            unsigned repeat);
+
 // Why a cell's run cannot be served (the backend's capacity with the run's server settings, the
 // generator's descriptor limit), or empty when it can. `fd_limit` is the generator's hard
 // descriptor limit. Pure.

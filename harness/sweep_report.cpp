@@ -19,7 +19,7 @@ namespace {
 
 // The .hgrm files of each backend's cell at the largest connection count every backend served,
 // so the lines compare like with like (each backend's largest when they share none), every
-// round of it under one label so that plot.py merges the repeats, as `--hgrm=LABEL=PATH`.
+// repeat of it under one label so that plot.py merges the repeats, as `--hgrm=LABEL=PATH`.
 std::vector<std::string> distribution_args(const sweep_options& options,
                                            const std::vector<run_record>& runs) {
     std::map<unsigned, std::set<std::string>> served;  // connections -> backends that ran them
@@ -45,11 +45,12 @@ std::vector<std::string> distribution_args(const sweep_options& options,
                    x.options.load.size == o.load.size && x.options.load.pipeline == o.load.pipeline &&
                    x.options.load.rate == o.load.rate;
         };
-        const auto rounds = std::count_if(runs.begin(), runs.end(), same_cell);
-        for (long round = 0; round < rounds; ++round) {
-            const auto path = fmt::format(
-                "{}/hgrm/{}-c{}-s{}-P{}{}-{}.hgrm", options.report_dir, backend, o.load.connections,
-                o.load.size, o.load.pipeline, o.load.rate > 0 ? fmt::format("-R{:g}", o.load.rate) : "", round);
+        const sweep_cell cell{backend, o.load.connections, o.load.size, o.load.pipeline,
+                              o.load.rate};
+        const auto repeats =
+            static_cast<unsigned>(std::count_if(runs.begin(), runs.end(), same_cell));
+        for (unsigned repeat = 1; repeat <= repeats; ++repeat) {
+            const auto path = sweep_hgrm_path(options.report_dir, cell, repeat);
             if (std::filesystem::exists(path))
                 args.push_back(fmt::format("--hgrm={} ({} conns)={}", backend, o.load.connections, path));
         }

@@ -10,6 +10,7 @@
 
 #include "support/command.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -17,11 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class compare_test : public ::testing::Test {
+class compare_test : public scratch_test {
   protected:
-    const scratch_dir scratch_{"robotbench-compare"};
-    const fs::path& dir_ = scratch_.path();
-
     // A sweep-like CSV: 4 backends x 2 connection counts, 3 runs each, every figure within ±3%
     // of its cell's level (a fixed seed per file); `slow` is scaled by `scale` (throughput down,
     // latency up by its inverse).

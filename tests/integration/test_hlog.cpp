@@ -17,6 +17,7 @@
 #include "harness/hlog.hpp"
 #include "support/command.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -24,11 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class hlog_test : public ::testing::Test {
-  protected:
-    const scratch_dir scratch_{"robotbench-hlog"};
-    const fs::path& dir_ = scratch_.path();
-};
+class hlog_test : public scratch_test {};
 
 // Lines of a file that are interval lines (not comments, not the legend).
 std::vector<std::string> interval_lines(const fs::path& log) {

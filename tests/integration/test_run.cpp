@@ -1,17 +1,14 @@
 // The benchmark run as a user drives it: the real robotbench binary started with flags, its exit
-// status, its report, and the CSV and JSON files it writes. Against every backend (robotbench
-// starts the server itself) and against small servers that misbehave on purpose
-// (`robotbench load --target`).
+// status, its report, and the CSV and JSON files it writes, against every backend (robotbench
+// starts the server itself). Runs against servers that misbehave on purpose are in
+// test_run_fake.cpp, impossible settings in test_run_usage.cpp, Ctrl-C in test_run_interrupt.cpp.
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +18,7 @@
 #include "support/command.hpp"
 #include "support/csv_columns.hpp"
 #include "support/files.hpp"
+#include "support/run_test.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -28,21 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// A scratch folder per test, removed afterwards.
-class run_test : public ::testing::Test {
-  protected:
-    const scratch_dir scratch_{"robotbench-run"};
-    const fs::path& dir_ = scratch_.path();
-
-    // The short run every test uses.
-    std::vector<std::string> short_run(std::vector<std::string> args) const {
-        for (const char* a : {"-d", "500ms", "--warmup", "200ms", "-c", "8"}) args.emplace_back(a);
-        args.push_back("--csv=" + (dir_ / "runs.csv").string());
-        args.push_back("--json=" + (dir_ / "runs.json").string());
-        return args;
-    }
-};
 
 class run_backend : public run_test, public ::testing::WithParamInterface<std::string> {
   protected:
@@ -178,146 +161,6 @@ TEST_F(run_test, a_server_killed_mid_run_is_reported_and_fails_the_run) {
     EXPECT_EQ(row.at("server_user_cpu_s"), "n/a");  // no honest cost for a server that died
 }
 
-// A fake server in `mode`, and robotbench load against it.
-class against_fake : public run_test {
-  protected:
-    outcome load(const std::string& mode, std::vector<std::string> extra = {},
-                 std::vector<std::string> server_flags = {}) {
-        std::vector<std::string> argv{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=" + mode, "--port=0"};
-        argv.insert(argv.end(), server_flags.begin(), server_flags.end());
-        server_process server(argv);
-        EXPECT_NE(server.port(), 0);
-        std::vector<std::string> args{"load",
-                                      "--target=127.0.0.1:" + std::to_string(server.port())};
-        args.insert(args.end(), extra.begin(), extra.end());
-        auto result = run_robotbench(short_run(args));
-        row_ = last_csv_row(dir_ / "runs.csv");
-        json_ = read_file(dir_ / "runs.json");
-        return result;
-    }
-    std::map<std::string, std::string> row_;
-    std::string json_;
-};
-
-TEST_F(against_fake, a_correct_server_passes_and_its_cost_is_n_a) {
-    const auto result = load("correct");
-    EXPECT_EQ(result.status, 0) << result.output;
-    EXPECT_EQ(row_.at("status"), "ok");
-    EXPECT_EQ(row_.at("backend"), "n/a");
-    EXPECT_EQ(row_.at("presence"), "passed");
-    for (const char* column : {"server_user_cpu_s", "server_sys_cpu_s", "server_cpu_us_per_request",
-                               "server_peak_memory_kib"})
-        EXPECT_EQ(row_.at(column), "n/a") << column;
-    EXPECT_GT(number(row_, "generator_cpu_s"), 0);
-    EXPECT_NE(result.output.find("Server cost"), std::string::npos) << result.output;
-}
-
-TEST_F(against_fake, wrong_replies_fail_the_run_as_wrong) {
-    const auto result = load("wrong-reply");
-    EXPECT_EQ(result.status, 1) << result.output;
-    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("wrong"), std::string::npos) << result.output;
-    EXPECT_GT(number(row_, "errors_wrong"), 0);
-    EXPECT_EQ(row_.at("status"), "errors");
-    EXPECT_EQ(json_.find("\"errors_wrong\": 0,"), std::string::npos) << json_;
-    EXPECT_NE(json_.find("\"errors_wrong\": "), std::string::npos) << json_;
-}
-
-TEST_F(against_fake, dropped_connections_fail_the_run_with_replies_missing) {
-    const auto result = load("drop", {"--no-presence"});
-    EXPECT_EQ(result.status, 1) << result.output;
-    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
-    EXPECT_GT(number(row_, "errors_closed") + number(row_, "errors_missing"), 0) << result.output;
-    EXPECT_EQ(number(row_, "errors_wrong"), 0);
-}
-
-TEST_F(against_fake, a_wrong_online_count_fails_the_presence_check) {
-    const auto result = load("bad-online");
-    EXPECT_EQ(result.status, 1) << result.output;
-    EXPECT_NE(result.output.find("presence checks failed"), std::string::npos) << result.output;
-    EXPECT_EQ(number(row_, "errors"), 0);
-    EXPECT_EQ(row_.at("presence"), "failed");
-    EXPECT_GT(number(row_, "presence_failures"), 0);
-    EXPECT_EQ(row_.at("status"), "presence-failed");
-}
-
-TEST_F(against_fake, a_server_without_online_skips_the_presence_check) {
-    const auto result = load("no-online");
-    EXPECT_EQ(result.status, 0) << result.output;
-    EXPECT_NE(result.output.find("skipped"), std::string::npos) << result.output;
-    EXPECT_EQ(row_.at("presence"), "skipped");
-    EXPECT_EQ(row_.at("presence_checks"), "n/a");
-    EXPECT_NE(json_.find("\"presence_note\": \""), std::string::npos);
-}
-
-TEST_F(against_fake, churn_against_a_server_without_online_skips_the_check_as_load_does) {
-    // Churn measures connecting and validates every reply on its own; its presence check is the
-    // same closing check as load's.
-    const auto result = load("no-online", {"--scenario=churn", "--connect-rate=200"});
-    EXPECT_EQ(result.status, 0) << result.output;
-    EXPECT_EQ(row_.at("presence"), "skipped");
-    EXPECT_EQ(result.output.find("FAILED"), std::string::npos) << result.output;
-}
-
-TEST_F(against_fake, a_presence_scenario_against_a_server_without_online_checked_nothing_and_fails) {
-    const auto result = load("no-online", {"--scenario=presence"});
-    EXPECT_EQ(result.status, 1) << result.output;
-    EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("nothing was checked"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("'====/online===='"), std::string::npos) << result.output;
-    EXPECT_EQ(row_.at("presence"), "failed");
-    EXPECT_EQ(row_.at("status"), "presence-failed");
-}
-
-// Silence is not a server without `/online` (that one echoes the line): whenever the presence
-// check runs, it fails.
-TEST_F(against_fake, a_server_that_never_answers_online_fails_the_presence_check) {
-    for (const std::string scenario : {"load", "presence", "churn"}) {
-        const auto result = load("silent-online", {"--scenario=" + scenario});
-        EXPECT_EQ(result.status, 1) << scenario << ": " << result.output;
-        EXPECT_NE(result.output.find("did not answer /online within"), std::string::npos)
-            << scenario << ": " << result.output;
-        EXPECT_EQ(row_.at("presence"), "failed") << scenario;
-        EXPECT_EQ(row_.at("status"), "presence-failed") << scenario;
-    }
-    // Nobody asks with --no-presence, and the load alone passes.
-    const auto result = load("silent-online", {"--no-presence"});
-    EXPECT_EQ(result.status, 0) << result.output;
-    EXPECT_EQ(row_.at("presence"), "off");
-}
-
-// A malformed `/online` answer is a protocol error in every scenario: the run fails and the
-// report names the answer, with bytes that are not printable escaped.
-TEST_F(against_fake, a_malformed_online_answer_fails_every_scenario_and_is_named) {
-    const std::vector<std::pair<std::string, std::string>> cases{
-        {"negative-online", "'online -5'"},
-        {"overflow-online", "'online 99999999999999999999'"},
-        {"binary-online", "'online \\xff'"},
-    };
-    for (const auto& [mode, shown] : cases) {
-        for (const std::string scenario : {"load", "presence", "churn"}) {
-            SCOPED_TRACE(mode + ", " + scenario);
-            const auto result = load(mode, {"--scenario=" + scenario});
-            EXPECT_EQ(result.status, 1) << result.output;
-            EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
-            EXPECT_NE(result.output.find("malformed /online answer " + shown), std::string::npos)
-                << result.output;
-            EXPECT_EQ(result.output.find('\xff'), std::string::npos) << "printed unescaped";
-            EXPECT_EQ(row_.at("presence"), "failed");
-            EXPECT_EQ(row_.at("status"), "presence-failed");
-            EXPECT_GE(number(row_, "presence_failures"), 1);
-        }
-    }
-}
-
-TEST_F(against_fake, a_known_delay_is_the_reported_median) {
-    const auto result = load("delay", {}, {"--delay-ms=20"});
-    EXPECT_EQ(result.status, 0) << result.output;
-    const double p50_us = number(row_, "latency_p50_us");
-    EXPECT_GE(p50_us, 18'000) << result.output;
-    EXPECT_LE(p50_us, 22'000) << result.output;
-}
-
 TEST_F(run_test, nothing_listening_at_the_target_is_one_clear_failure) {
     // A port that was free a moment ago: bind, read it, close.
     server_process server(
@@ -332,38 +175,6 @@ TEST_F(run_test, nothing_listening_at_the_target_is_one_clear_failure) {
         << result.output;
 }
 
-// Impossible settings: one line naming what is wrong (and the valid choices), exit 2, and no
-// server left behind or file written.
-TEST_F(run_test, bad_usage_is_one_line_and_exit_2) {
-    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
-        {{"--backend=nope"}, "valid: select, fork, thread, libuv"},
-        {{"run", "--backend=select,nope"}, "unknown backend 'nope'"},
-        {{"--backend=select", "-P", "0"}, "--pipeline"},
-        {{"--backend=select", "-d", "0"}, "--duration"},
-        {{"--backend=select", "-d", "5 parsecs"}, "not a duration"},
-        {{"--backend=select", "--size", "5000"}, "max line"},
-        {{"--backend=select", "--scenario", "stress"}, "valid: load, presence, churn, idle"},
-        {{"--backend=select", "--size", "4q"}, "not a size in bytes (e.g. 64, 4k; units: b, k"},
-        {{"--backend=select", "--size", "8"}, "payload size 8 is below the minimum"},
-        {{"--backend=select", "-d", "1e3s"}, "units: ns, us, ms, s, m, h"},
-        {{"--backend=select", "-R", "-3"}, "--rate"},
-        {{"--backend=select", "-R", "1000", "-P", "4"}, "--pipeline applies to closed loop only"},
-        {{"load", "--target=somewhere"}, "HOST:PORT"},
-        {{"load", "--target=127.0.0.1:99999"}, "HOST:PORT"},
-        {{"load"}, "--target"},
-        {{"--no-such-flag"}, "--no-such-flag"},
-    };
-    for (const auto& [args, expected] : cases) {
-        auto with_csv = args;
-        with_csv.push_back("--csv=" + (dir_ / "bad.csv").string());
-        const auto result = run_robotbench(with_csv, 30s);
-        EXPECT_EQ(result.status, 2) << args.back() << ": " << result.output;
-        EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
-        EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
-    }
-    EXPECT_FALSE(fs::exists(dir_ / "bad.csv"));
-}
-
 TEST_F(run_test, the_presence_scenario_runs_only_the_check) {
     const auto result = run_robotbench(short_run({"--backend=thread", "--scenario=presence"}));
     EXPECT_EQ(result.status, 0) << result.output;
@@ -374,16 +185,6 @@ TEST_F(run_test, the_presence_scenario_runs_only_the_check) {
     EXPECT_GT(number(row, "presence_checks"), 0);
 }
 
-TEST_F(run_test, a_run_a_backend_cannot_hold_is_refused_before_any_server_starts) {
-    const auto result = run_robotbench({"--backend=select", "-c", "1100", "-d", "500ms",
-                                        "--csv=" + (dir_ / "runs.csv").string()});
-    EXPECT_EQ(result.status, 2) << result.output;
-    EXPECT_NE(result.output.find("select serves at most 1018 clients"), std::string::npos)
-        << result.output;
-    EXPECT_NE(result.output.find("FD_SETSIZE"), std::string::npos) << result.output;
-    EXPECT_FALSE(fs::exists(dir_ / "runs.csv")) << "nothing ran, so no row";
-}
-
 TEST_F(run_test, churn_reports_connects) {
     const auto result = run_robotbench(
         short_run({"--backend=select", "--scenario=churn", "--connect-rate=200", "--no-presence"}));
@@ -392,94 +193,6 @@ TEST_F(run_test, churn_reports_connects) {
     EXPECT_EQ(row.at("scenario"), "churn");
     EXPECT_GT(number(row, "connects"), 0);
     EXPECT_NE(result.output.find("connects/s"), std::string::npos) << result.output;
-}
-
-// robotbench started directly (its pid is robotbench's), stdout to a pipe, stderr inherited.
-child_process start_robotbench(std::vector<std::string> args) {
-    args.insert(args.begin(), robotbench_exe());
-    return child_process(args);
-}
-
-// Waits (up to 20 s) until `bench` has started its server, the first step of a run.
-void wait_for_server(const child_process& bench) {
-    const auto give_up = std::chrono::steady_clock::now() + 20s;
-    while (child_pids(bench.pid()).empty() && std::chrono::steady_clock::now() < give_up)
-        std::this_thread::sleep_for(20ms);
-    ASSERT_FALSE(child_pids(bench.pid()).empty()) << "robotbench started no server";
-}
-
-TEST_F(run_test, the_first_sigint_ends_the_window_and_keeps_what_was_measured) {
-    auto bench = start_robotbench({"run", "--backend=select", "-d", "30s", "--warmup=0", "-c", "4",
-                                   "--csv=" + (dir_ / "runs.csv").string(),
-                                   "--json=" + (dir_ / "runs.json").string()});
-    wait_for_server(bench);
-    const pid_t server = child_pids(bench.pid()).front();
-    std::this_thread::sleep_for(1500ms);
-    const auto interrupted_at = std::chrono::steady_clock::now();
-    ::kill(bench.pid(), SIGINT);
-    const auto result = collect(bench, 60s);
-    EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, 20s);  // not the 30 s asked for
-    EXPECT_EQ(result.status, 130) << result.output;
-    EXPECT_NE(result.output.find("INTERRUPTED after"), std::string::npos) << result.output;
-    EXPECT_FALSE(process_running(server));  // the server was stopped
-    std::size_t rows = 0;
-    const auto row = last_csv_row(dir_ / "runs.csv", &rows);
-    ASSERT_EQ(rows, 1u) << result.output;
-    EXPECT_EQ(row.at("status"), "interrupted");
-    EXPECT_GT(number(row, "measured_s"), 0.5);
-    EXPECT_LT(number(row, "measured_s"), 5.0);
-    EXPECT_GT(number(row, "requests"), 0);
-    EXPECT_EQ(number(row, "errors"), 0);
-    EXPECT_EQ(row.at("presence"), "skipped");
-    const auto json = read_file(dir_ / "runs.json");
-    EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos) << json;
-}
-
-TEST_F(run_test, a_second_sigint_aborts_at_once) {
-    // A presence check against a server that never answers takes many seconds, and the first
-    // SIGINT does not cut it short; the second one must end robotbench at once.
-    server_process server(std::vector<std::string>{ROBOTBENCH_FAKE_SERVER_EXE, "--mode=stall",
-                                                   "--port=0", "--stall-after-ms=0",
-                                                   "--stall-ms=600000"});
-    ASSERT_NE(server.port(), 0);
-    auto bench = start_robotbench({"load", "--target=127.0.0.1:" + std::to_string(server.port()),
-                                   "--scenario=presence",
-                                   "--csv=" + (dir_ / "runs.csv").string()});
-    std::this_thread::sleep_for(500ms);
-    ::kill(bench.pid(), SIGINT);
-    std::this_thread::sleep_for(300ms);
-    ASSERT_FALSE(bench.wait_for(0ms)) << "the check ended before the test could interrupt it";
-    ::kill(bench.pid(), SIGINT);
-    const auto status = bench.wait_for(5s);
-    ASSERT_TRUE(status) << "robotbench still runs after the second SIGINT";
-    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGINT) << *status;
-    EXPECT_FALSE(fs::exists(dir_ / "runs.csv"));
-}
-
-TEST_F(run_test, an_output_that_cannot_be_written_is_refused_before_the_run) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto result = run_robotbench({"--backend=select", "-d", "30s", "--csv=/proc/nope/x.csv"});
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);  // nothing ran
-    EXPECT_EQ(result.status, 2) << result.output;
-    EXPECT_EQ(result.lines.size(), 1u) << result.output;
-    EXPECT_NE(result.output.find("/proc/nope/x.csv"), std::string::npos) << result.output;
-    EXPECT_EQ(result.output.find("backend"), std::string::npos) << result.output;  // no report
-
-    for (const std::string flag : {"--json=/proc/nope/x.json", "--hgrm=/proc/nope/x.hgrm"}) {
-        const auto other = run_robotbench({"--backend=select", "-d", "30s", "--no-csv", flag});
-        EXPECT_EQ(other.status, 2) << flag << ": " << other.output;
-        EXPECT_EQ(other.lines.size(), 1u) << other.output;
-    }
-}
-
-TEST_F(run_test, a_csv_with_another_header_is_refused_before_the_run) {
-    const auto csv = dir_ / "old.csv";
-    std::ofstream(csv) << "timestamp,backend,throughput\n2024,select,1\n";
-    const auto result = run_robotbench({"--backend=select", "-d", "30s", "--csv=" + csv.string()});
-    EXPECT_EQ(result.status, 2) << result.output;
-    EXPECT_EQ(result.lines.size(), 1u) << result.output;
-    EXPECT_NE(result.output.find("different header"), std::string::npos) << result.output;
-    EXPECT_EQ(read_file(csv), "timestamp,backend,throughput\n2024,select,1\n");
 }
 
 // Runs `robotbench ARGS | COMMAND` in a shell, robotbench's stderr discarded; returns what the

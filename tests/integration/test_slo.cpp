@@ -12,6 +12,7 @@
 #include "support/backends.hpp"
 #include "support/command.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 #include "support/server.hpp"
 
 namespace robotbench::test {
@@ -27,11 +28,7 @@ double json_number(const std::string& json, const std::string& name) {
     return std::stod(m[1]);
 }
 
-class slo_test : public ::testing::Test {
-  protected:
-    const scratch_dir scratch_{"robotbench-slo"};
-    const fs::path& dir_ = scratch_.path();
-};
+class slo_test : public scratch_test {};
 
 TEST_F(slo_test, finds_the_capacity_of_a_server_that_serves_one_request_at_a_time) {
     // One request at a time, 10 ms each: 100 requests/s and not one more. Below that every

@@ -16,6 +16,7 @@
 
 #include "support/command.hpp"
 #include "support/files.hpp"
+#include "support/scratch_test.hpp"
 
 namespace robotbench::test {
 namespace {
@@ -30,12 +31,7 @@ std::size_t read_csv_quietly(const fs::path& path) {
     return lines > 0 ? lines - 1 : 0;
 }
 
-class sweep_test : public ::testing::Test {
-protected:
-    const scratch_dir scratch_{"robotbench-sweep"};
-    const fs::path& dir_ = scratch_.path();
-
-};
+class sweep_test : public scratch_test {};
 
 TEST_F(sweep_test, two_backends_by_two_cells_write_every_row_and_skip_what_cannot_run) {
     // select cannot hold 2,000 clients (FD_SETSIZE): that cell must be skipped, not crash.
@@ -114,6 +110,15 @@ TEST_F(sweep_test, report_writes_charts_and_one_page) {
     EXPECT_EQ(read_csv(report / "sweep.csv").size(), 8u);
     EXPECT_EQ(read_csv(report / "summary.csv").size(), 4u);  // one row per cell
     EXPECT_TRUE(fs::exists(report / "sweep.json")) << result.output;
+    // One .hgrm per run, its repeats counted from 1 as `run --repeat` and `--hlog` count them.
+    for (const char* cell : {"select-c1-s64-P1", "select-c4-s64-P1", "libuv-c1-s64-P1",
+                             "libuv-c4-s64-P1"}) {
+        for (const char* repeat : {"-1", "-2"}) {
+            const auto hgrm = report / "hgrm" / (std::string(cell) + repeat + ".hgrm");
+            EXPECT_TRUE(fs::exists(hgrm)) << hgrm;
+        }
+        EXPECT_FALSE(fs::exists(report / "hgrm" / (std::string(cell) + "-0.hgrm"))) << cell;
+    }
     // What ran, on what, and each cell's medians, from the sweep's own JSON and CSV.
     const auto page = read_file(report / "REPORT.md");
     for (const std::string& expected :
