@@ -19,10 +19,11 @@ scripts/soak.sh 72s
 # server (its search logic is unit-tested here, and every backend's search still runs).
 scripts/setup.sh --sanitize
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900 -j "$jobs" \
-    -E '^scripts[.]test_plot$|^slo_test[.]finds_the_capacity')
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure --timeout 900 \
+    -j "$jobs" -E '^scripts[.]test_plot$|^slo_test[.]finds_the_capacity')
 
-# Each fuzz target for 30 s from the committed seeds: about 2.5 min with the clang build.
+# Each fuzz target for 30 s from the committed seeds, one per core at a time: about 1 min of
+# fuzzing after the clang build.
 scripts/fuzz.sh 30
 
 # ThreadSanitizer, on the backends whose threads share clients (thread, thread-per-client,
