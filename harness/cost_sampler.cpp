@@ -151,7 +151,9 @@ void cost_sampler::count_threads(pid_t pid, thread_map& seen) {
         const auto last = last_threads_.find(tid);
         const bool known = last != last_threads_.end();
         const bool is_new = !known && !samples_.empty();
-        const thread_counts before = known ? last->second : samples_.empty() ? now : thread_counts{};
+        const thread_counts before = known            ? last->second
+                                     : samples_.empty() ? now
+                                                        : thread_counts{};
         const auto increase = [](std::uint64_t to, std::uint64_t from) {
             return to - std::min(to, from);
         };
@@ -164,9 +166,10 @@ void cost_sampler::count_threads(pid_t pid, thread_map& seen) {
             // (cputime_adjust).
             const double all_user = static_cast<double>(now.user_ticks);
             const double all = all_user + static_cast<double>(now.sys_ticks);
-            const double user_share = user_ticks + sys_ticks > 0 ? user_ticks / (user_ticks + sys_ticks)
-                                      : all > 0                  ? all_user / all
-                                                                 : 1.0;
+            const double ticks = user_ticks + sys_ticks;
+            const double user_share = ticks > 0 ? user_ticks / ticks
+                                      : all > 0 ? all_user / all
+                                                : 1.0;
             user_s_total_ += cpu_s * user_share;
             sys_s_total_ += cpu_s * (1 - user_share);
         } else {
