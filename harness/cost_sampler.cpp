@@ -104,8 +104,8 @@ void cost_sampler::take_sample() {
             count_threads(pid, seen);
         }
         last_threads_ = std::move(seen);
-        s.server_user_s = static_cast<double>(user_ticks_total_) / ticks_per_s();
-        s.server_sys_s = static_cast<double>(sys_ticks_total_) / ticks_per_s();
+        s.server_user_s = user_s_total_;
+        s.server_sys_s = sys_s_total_;
         s.server_voluntary = voluntary_total_;
         s.server_involuntary = involuntary_total_;
         s.kernel_memory_kib = kernel_memory_kib().value_or(0);
@@ -130,25 +130,52 @@ void cost_sampler::count_threads(pid_t pid, thread_map& seen) {
     // threads and reaped children, whose switches /proc does not show. A thread or child process
     // that both starts and ends between two samples, and the last part of one that ends, are
     // therefore missed by both.
+    //
+    // The CPU comes from schedstat, in nanoseconds: stat's clock ticks round each thread down to
+    // a whole tick (10 ms), so a server whose clients each have a thread or process of their own
+    // (fork, prefork, thread-per-client) and each use a few milliseconds read as 0 in stat. stat's
+    // ticks only split that CPU into user and system time.
     for (const pid_t tid : process_threads(pid)) {
         const auto stat_text = read_proc_file(pid, fmt::format("task/{}/stat", tid));
         const auto status_text = read_proc_file(pid, fmt::format("task/{}/status", tid));
         const auto st = stat_text ? parse_proc_stat(*stat_text) : std::nullopt;
         if (!st || !status_text) continue;  // it ended meanwhile
+        const auto sched_text = read_proc_file(pid, fmt::format("task/{}/schedstat", tid));
+        const auto cpu_ns = sched_text ? parse_schedstat_ns(*sched_text) : std::nullopt;
         const auto status = parse_proc_status(*status_text);
-        const thread_counts now{st->utime, st->stime, status.voluntary_switches,
-                                status.involuntary_switches};
+        const thread_counts now{st->utime,           st->stime,
+                                cpu_ns.value_or(0),  cpu_ns.has_value(),
+                                status.voluntary_switches, status.involuntary_switches};
         // The increase since the thread was last seen; a thread new since then counts in full,
         // and on the first sample every thread only sets the baseline.
         const auto last = last_threads_.find(tid);
-        const thread_counts before = last != last_threads_.end() ? last->second
-                                     : samples_.empty()          ? now
-                                                                 : thread_counts{};
+        const bool known = last != last_threads_.end();
+        const bool is_new = !known && !samples_.empty();
+        const thread_counts before = known            ? last->second
+                                     : samples_.empty() ? now
+                                                        : thread_counts{};
         const auto increase = [](std::uint64_t to, std::uint64_t from) {
             return to - std::min(to, from);
         };
-        user_ticks_total_ += increase(now.user_ticks, before.user_ticks);
-        sys_ticks_total_ += increase(now.sys_ticks, before.sys_ticks);
+        const double user_ticks = static_cast<double>(increase(now.user_ticks, before.user_ticks));
+        const double sys_ticks = static_cast<double>(increase(now.sys_ticks, before.sys_ticks));
+        if (now.exact && (before.exact || is_new)) {
+            const double cpu_s = static_cast<double>(increase(now.cpu_ns, before.cpu_ns)) / 1e9;
+            // The user share of this stretch as stat's ticks tell it, else of the thread's whole
+            // life; with no tick at all, user time, as the kernel itself counts it
+            // (cputime_adjust).
+            const double all_user = static_cast<double>(now.user_ticks);
+            const double all = all_user + static_cast<double>(now.sys_ticks);
+            const double ticks = user_ticks + sys_ticks;
+            const double user_share = ticks > 0 ? user_ticks / ticks
+                                      : all > 0 ? all_user / all
+                                                : 1.0;
+            user_s_total_ += cpu_s * user_share;
+            sys_s_total_ += cpu_s * (1 - user_share);
+        } else {
+            user_s_total_ += user_ticks / ticks_per_s();
+            sys_s_total_ += sys_ticks / ticks_per_s();
+        }
         voluntary_total_ += static_cast<double>(increase(now.voluntary, before.voluntary));
         involuntary_total_ += static_cast<double>(increase(now.involuntary, before.involuntary));
         seen[tid] = now;

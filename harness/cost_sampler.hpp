@@ -67,10 +67,13 @@ class cost_sampler {
     std::span<const cost_sample> samples() const { return samples_; }
 
   private:
-    // What one thread had used when last seen: CPU in clock ticks, context switches.
+    // What one thread had used when last seen: CPU in clock ticks (user and system), CPU in
+    // nanoseconds when schedstat was readable (exact), context switches.
     struct thread_counts {
         std::uint64_t user_ticks = 0;
         std::uint64_t sys_ticks = 0;
+        std::uint64_t cpu_ns = 0;
+        bool exact = false;  // cpu_ns was read
         std::uint64_t voluntary = 0;
         std::uint64_t involuntary = 0;
     };
@@ -89,8 +92,8 @@ class cost_sampler {
     const std::chrono::milliseconds interval_;
     bool use_pss_ = true;          // decided on the first sample: smaps_rollup readable?
     thread_map last_threads_;  // as of the previous sample
-    std::uint64_t user_ticks_total_ = 0;
-    std::uint64_t sys_ticks_total_ = 0;
+    double user_s_total_ = 0;
+    double sys_s_total_ = 0;
     double voluntary_total_ = 0;
     double involuntary_total_ = 0;
     double sampler_cpu_s_ = 0;          // the sampling thread's CPU, as of its last sample

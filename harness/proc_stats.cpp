@@ -61,6 +61,13 @@ proc_status parse_proc_status(std::string_view text) {
     return s;
 }
 
+std::optional<std::uint64_t> parse_schedstat_ns(std::string_view text) {
+    std::uint64_t ns = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ns);
+    if (error != std::errc{} || end == text.data()) return std::nullopt;
+    return ns;
+}
+
 std::optional<std::uint64_t> parse_pss_kib(std::string_view smaps_rollup) {
     if (smaps_rollup.find("\nPss:") == std::string_view::npos) return std::nullopt;
     return number_after(smaps_rollup, "\nPss:");

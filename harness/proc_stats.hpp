@@ -34,6 +34,11 @@ std::optional<proc_stat> parse_proc_stat(std::string_view text);
 // Parses the text of /proc/PID/status; missing fields read 0.
 proc_status parse_proc_status(std::string_view text);
 
+// The time a thread has spent on a CPU in nanoseconds: the first field of
+// /proc/PID/task/TID/schedstat (the kernel's exact sum, where stat's clock ticks round each thread
+// down to a whole tick). nullopt when the text does not start with a number. Pure.
+std::optional<std::uint64_t> parse_schedstat_ns(std::string_view text);
+
 // The `Pss:` line of /proc/PID/smaps_rollup, in KiB.
 std::optional<std::uint64_t> parse_pss_kib(std::string_view smaps_rollup);
 

@@ -2,8 +2,9 @@
 # Fuzzes the codec, the load generator's reply validator and the /online answer parser with
 # libFuzzer (tests/fuzz/; docs/protocol.md#fuzzing).
 #   scripts/fuzz.sh [--merge] [SECONDS] [TARGET...]
-# Runs each TARGET (session, validator, online_reply; all by default) for SECONDS (default 300)
-# after installing clang and building build-fuzz/ (scripts/setup.sh --fuzz). Each starts from the
+# Runs each TARGET (session, validator, online_reply; all by default) for SECONDS (default 300),
+# as many at once as there are cores, after installing clang and building build-fuzz/
+# (scripts/setup.sh --fuzz). Each starts from the
 # committed seeds in tests/fuzz/corpus/TARGET and from what earlier runs found, which is kept in
 # build-fuzz/corpus/TARGET, out of the repository; --merge afterwards adds the inputs that reach
 # code the seeds do not to tests/fuzz/corpus/TARGET. A failure is saved in
@@ -31,24 +32,40 @@ done
 
 scripts/setup.sh --fuzz
 
-failed=()
-for t in "${targets[@]}"; do
-    seeds=tests/fuzz/corpus/$t
-    found=build-fuzz/corpus/$t
-    crashes=build-fuzz/crashes/$t
-    log=build-fuzz/logs/$t.log
-    mkdir -p "$found" "$crashes" "$(dirname "$log")"
-    dict=()
+# Runs one target for SECONDS; its exit status goes to build-fuzz/logs/TARGET.status.
+fuzz_one() {
+    local t=$1 status=0
+    local found=build-fuzz/corpus/$t crashes=build-fuzz/crashes/$t log=build-fuzz/logs/$t.log
+    local dict=()
     [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
-    echo "fuzz.sh: $t for ${seconds} s (log: $log)"
-    status=0
     # Slow inputs (the session target's long streams) are picked less often, so the quick ones
     # get most of the time.
     build-fuzz/tests/fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
         -entropic_scale_per_exec_time=1 -artifact_prefix="$crashes/" "${dict[@]}" \
-        "$found" "$seeds" >"$log" 2>&1 || status=$?
+        "$found" "tests/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+    echo "$status" >"build-fuzz/logs/$t.status"
+}
+
+# One target per core at a time (each libFuzzer process runs on one thread): on 2 cores the three
+# targets take 2 x SECONDS rather than 3 x SECONDS, each still fuzzed for SECONDS.
+cores=$(nproc)
+for t in "${targets[@]}"; do
+    mkdir -p "build-fuzz/corpus/$t" "build-fuzz/crashes/$t" build-fuzz/logs
+    rm -f "build-fuzz/logs/$t.status"
+    while [ "$(jobs -rp | wc -l)" -ge "$cores" ]; do wait -n || true; done
+    echo "fuzz.sh: $t for ${seconds} s (log: build-fuzz/logs/$t.log)"
+    fuzz_one "$t" &
+done
+wait
+
+failed=()
+for t in "${targets[@]}"; do
+    seeds=tests/fuzz/corpus/$t
+    found=build-fuzz/corpus/$t
+    log=build-fuzz/logs/$t.log
+    status=$(cat "build-fuzz/logs/$t.status" 2>/dev/null || echo "?")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    if [ "$status" -eq 0 ]; then
+    if [ "$status" = 0 ]; then
         echo "fuzz.sh: $t: ${execs:-?} inputs in ${seconds} s, no failure;" \
              "$(find "$found" -type f | wc -l) inputs kept in $found"
     else

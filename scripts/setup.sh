@@ -2,7 +2,7 @@
 # Installs what robotbench needs from Debian's packages (only what is missing) and builds it.
 #   scripts/setup.sh                 release build in build/
 #   scripts/setup.sh --sanitize      AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
-#   scripts/setup.sh --tsan          ThreadSanitizer build in build-tsan/
+#   scripts/setup.sh --tsan          ThreadSanitizer build in build-tsan/ (what scripts/test.sh runs)
 #   scripts/setup.sh --fuzz          clang, and the libFuzzer targets (ASan + UBSan) in build-fuzz/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,11 @@ case "${1:-}" in
                             -DROBOTBENCH_BENCH=OFF) ;;
     --tsan) build_dir=build-tsan
             cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBOTBENCH_SANITIZE=thread
-                        -DROBOTBENCH_BENCH=OFF) ;;
+                        -DROBOTBENCH_BENCH=OFF)
+            # Only what the ThreadSanitizer tests run (scripts/test.sh): the integration tests and
+            # the programs they start, not the unit tests or the fuzz targets' replays.
+            build_targets=(--target robotbench robotbench_integration_tests robotbench-fake-server
+                           robotbench-fail-accept) ;;
     --fuzz) build_dir=build-fuzz
             cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++
                         -DROBOTBENCH_FUZZ=ON -DROBOTBENCH_SANITIZE=address,undefined

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "harness/cost_sampler.hpp"
 #include "harness/proc_stats.hpp"
@@ -42,6 +43,13 @@ TEST(proc_status, context_switches_and_rss) {
     EXPECT_EQ(s.rss_kib, 4321u);
     EXPECT_EQ(s.voluntary_switches, 120u);
     EXPECT_EQ(s.involuntary_switches, 7u);
+}
+
+TEST(schedstat, time_on_a_cpu_in_nanoseconds) {
+    EXPECT_EQ(parse_schedstat_ns("4273856 120431 37\n"), 4273856u);
+    EXPECT_EQ(parse_schedstat_ns("0 0 0\n"), 0u);
+    EXPECT_EQ(parse_schedstat_ns(""), std::nullopt);
+    EXPECT_EQ(parse_schedstat_ns("x 1 2"), std::nullopt);
 }
 
 TEST(smaps_rollup, pss) {
@@ -214,6 +222,57 @@ TEST(cost_sampler, cpu_and_switches_count_the_same_threads) {
     int status = 0;
     ::waitpid(server, &status, 0);
     for (int fd : {go[0], go[1], done[0], done[1]}) ::close(fd);
+}
+
+TEST(cost_sampler, counts_threads_that_each_used_less_than_a_clock_tick) {
+    // A "server" of 16 threads that each burn 4 ms of CPU, then wait: 64 ms in all, but each
+    // thread's /proc stat shows 0 clock ticks (a tick is 10 ms), as a fork or thread-per-client
+    // server's clients do on a busy machine. Their CPU must still count.
+    constexpr int threads = 16;
+    constexpr double each_s = 0.004;
+    int go[2], ready[2], stop[2];
+    ASSERT_EQ(::pipe(go), 0);
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(stop), 0);
+    const pid_t server = ::fork();
+    ASSERT_GE(server, 0);
+    if (server == 0) {
+        char byte = 0;
+        if (::read(go[0], &byte, 1) != 1) ::_exit(1);  // after the sampler's first sample
+        std::vector<std::thread> workers;
+        for (int i = 0; i < threads; ++i)
+            workers.emplace_back([&] {
+                burn_and_sleep(each_s, 0);
+                char byte = 1;
+                if (::write(ready[1], &byte, 1) != 1) ::_exit(1);
+                // Stay alive until the parent has sampled: a thread's last moments before it
+                // exits are not sampled.
+                if (::read(stop[0], &byte, 1) < 0) ::_exit(1);
+            });
+        for (auto& w : workers) w.join();
+        ::_exit(0);
+    }
+    {
+        cost_sampler sampler(server, 20ms);
+        const auto begin = sample_clock::now();
+        const char byte = 1;
+        ASSERT_EQ(::write(go[1], &byte, 1), 1);
+        for (int i = 0; i < threads; ++i) {
+            char reply = 0;
+            ASSERT_EQ(::read(ready[0], &reply, 1), 1);
+        }
+        std::this_thread::sleep_for(100ms);  // a few samples with every thread done
+        const auto end = sample_clock::now();
+        sampler.finish();
+        const auto cost = sampler.server_window(begin, end);
+        EXPECT_GE(cost.user_s + cost.sys_s, 0.5 * threads * each_s)
+            << "user " << cost.user_s << " s, sys " << cost.sys_s << " s";
+        EXPECT_LT(cost.user_s + cost.sys_s, 1.0);
+    }
+    ::kill(server, SIGKILL);
+    int status = 0;
+    ::waitpid(server, &status, 0);
+    for (int fd : {go[0], go[1], ready[0], ready[1], stop[0], stop[1]}) ::close(fd);
 }
 
 }  // namespace
