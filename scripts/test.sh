@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 
 # As many tests at once as there are cores, at most two: most wait on sleeps, timeouts and
 # fixed-length runs; the few that bound a latency or a wall-clock time tightly are RUN_SERIAL
-# (tests/CMakeLists.txt). Two is what the suites were run at side by side; more tests at once
-# would each get less of the machine than their timeouts were chosen for.
+# (tests/CMakeLists.txt). Two is what the suites were run at; more at once has not been tried.
 jobs=$(nproc)
 [ "$jobs" -le 2 ] || jobs=2
 
