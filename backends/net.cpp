@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <system_error>
 
@@ -181,6 +183,23 @@ void close_gracefully(unique_fd client) noexcept {
         if (n > 0) continue;
         if (n < 0 && errno == EINTR) continue;
         break;
+    }
+}
+
+void close_lingering(unique_fd client) noexcept {
+    using clock = std::chrono::steady_clock;
+    constexpr int quiet_ms = 100;
+    const auto give_up = clock::now() + std::chrono::seconds(2);
+    ::shutdown(client.get(), SHUT_WR);
+    char sink[16384];
+    while (clock::now() < give_up) {
+        pollfd p{client.get(), POLLIN, 0};
+        const int ready = ::poll(&p, 1, quiet_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) return;  // quiet for quiet_ms, or poll failed: close now
+        const auto n = ::recv(client.get(), sink, sizeof sink, MSG_DONTWAIT);
+        if (n == 0) return;  // the client closed: nothing more can arrive
+        if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return;
     }
 }
 

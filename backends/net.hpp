@@ -81,4 +81,10 @@ void close_idle(unique_fd client, bool replies_pending) noexcept;
 // then closes.
 void close_gracefully(unique_fd client) noexcept;
 
+// close_gracefully for a caller that has the client to itself (its own thread): after shutting
+// down the write side it keeps dropping what the client still sends until the client closes, or
+// sends nothing for 100 ms, or 2 s have passed, so that input arriving after the close cannot
+// reset the connection and throw away replies the kernel has not sent yet. Blocks that long.
+void close_lingering(unique_fd client) noexcept;
+
 }  // namespace robotbench

@@ -244,7 +244,7 @@ void client_threads::serve(client_thread& record) noexcept {
     else if (idle)
         close_idle(std::move(record.socket), replies_pending);
     else
-        close_gracefully(std::move(record.socket));
+        close_lingering(std::move(record.socket));  // this thread is the client's alone
     online_.remove();
     {
         const std::lock_guard lock(mutex_);
